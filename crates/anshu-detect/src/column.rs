@@ -1,0 +1,288 @@
+//! Column decisions: which types a table column holds, from sampled values and the header.
+
+use crate::detector::{Detector, Hint, Span, TypeIdx, ValueMatch};
+
+/// Running statistics of one column, fed one value at a time.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnProfile {
+    /// Values seen, including empty ones.
+    pub observed: u64,
+    pub non_empty: u64,
+    /// Non-empty values that matched no type as a whole.
+    pub unmatched: u64,
+    whole: Vec<Stat>,
+    spans: Vec<Stat>,
+    /// First value seen per type (raw; the report masks it).
+    examples: Vec<(TypeIdx, String)>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Stat {
+    count: u64,
+    conf_sum: f64,
+}
+
+/// Why a type was reported for a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Whole values match the type.
+    Values,
+    /// Values are free text that contains the type.
+    Spans,
+}
+
+/// A type decided for a column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnType {
+    pub ty: TypeIdx,
+    pub confidence: f32,
+    /// Share of non-empty sampled values that are (or, for free text, contain) the type.
+    pub match_ratio: f32,
+    pub matched: u64,
+    pub evidence: Evidence,
+    pub header_hint: bool,
+    pub example: Option<String>,
+}
+
+/// Scratch buffers reused across values to avoid allocating per cell.
+#[derive(Default)]
+pub struct Scratch {
+    values: Vec<ValueMatch>,
+    spans: Vec<Span>,
+    seen: Vec<TypeIdx>,
+}
+
+impl ColumnProfile {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn bump(stats: &mut Vec<Stat>, ty: TypeIdx, conf: f32) {
+        let i = ty as usize;
+        if stats.len() <= i {
+            stats.resize(i + 1, Stat::default());
+        }
+        stats[i].count += 1;
+        stats[i].conf_sum += f64::from(conf);
+    }
+
+    fn remember(&mut self, ty: TypeIdx, value: &str) {
+        if self.examples.len() < 16 && !self.examples.iter().any(|(t, _)| *t == ty) {
+            let v: String = value.chars().take(200).collect();
+            self.examples.push((ty, v));
+        }
+    }
+
+    /// Adds one value.
+    pub fn observe(&mut self, det: &Detector, value: &str, scratch: &mut Scratch) {
+        self.observed += 1;
+        let v = value.trim();
+        if v.is_empty() {
+            return;
+        }
+        self.non_empty += 1;
+        scratch.values.clear();
+        det.match_value(v, &mut scratch.values);
+        let mut strong_whole = false;
+        for i in 0..scratch.values.len() {
+            let m = scratch.values[i];
+            Self::bump(&mut self.whole, m.ty, m.confidence);
+            self.remember(m.ty, v);
+            strong_whole |= !det.type_info(m.ty).header_required;
+        }
+        if strong_whole {
+            return;
+        }
+        self.unmatched += 1;
+        scratch.spans.clear();
+        det.scan_text(v, &mut scratch.spans);
+        scratch.seen.clear();
+        for i in 0..scratch.spans.len() {
+            let s = scratch.spans[i];
+            if scratch.seen.contains(&s.ty) {
+                continue;
+            }
+            scratch.seen.push(s.ty);
+            Self::bump(&mut self.spans, s.ty, s.confidence);
+            let text = v[s.start..s.end].to_owned();
+            self.remember(s.ty, &text);
+        }
+    }
+
+    /// Decides the column's types. `header` is the column name as written in the source.
+    pub fn decide(&self, det: &Detector, header: &str) -> Vec<ColumnType> {
+        let hints = det.header_hints(header);
+        let hint_of = |ty: TypeIdx| hints.iter().find(|(t, _)| *t == ty).map(|(_, h)| *h);
+        let n = self.non_empty.max(1) as f64;
+        let mut cands: Vec<(f64, ColumnType)> = Vec::new();
+        for (i, st) in self.whole.iter().enumerate() {
+            if st.count == 0 {
+                continue;
+            }
+            let ty = i as TypeIdx;
+            let info = det.type_info(ty);
+            let hint = hint_of(ty);
+            let pos = hint == Some(Hint::Positive);
+            let neg = hint == Some(Hint::Negative);
+            if (info.header_required || info.hint_required) && !pos {
+                continue;
+            }
+            let ratio = st.count as f64 / n;
+            let mean = st.conf_sum / st.count as f64;
+            let default_min = if info.checked { 0.6 } else { 0.8 };
+            let threshold = if neg {
+                0.9
+            } else if pos {
+                0.3
+            } else {
+                f64::from(info.min_ratio.unwrap_or(default_min))
+            };
+            // Weak evidence (an unchecked shape, a romanised name) needs the header's support.
+            let mean_floor = if pos { 0.45 } else { 0.7 };
+            if ratio < threshold || mean < mean_floor {
+                continue;
+            }
+            let mut conf = mean * (0.6 + 0.4 * ratio);
+            if pos {
+                conf += 0.08;
+            }
+            if neg {
+                conf -= 0.2;
+            }
+            let conf = conf.clamp(0.0, 0.99);
+            if conf < 0.5 {
+                continue;
+            }
+            let score = ratio * mean + if pos { 0.2 } else { 0.0 };
+            cands.push((
+                score,
+                ColumnType {
+                    ty,
+                    confidence: conf as f32,
+                    match_ratio: ratio as f32,
+                    matched: st.count,
+                    evidence: Evidence::Values,
+                    header_hint: pos,
+                    example: self.example(ty),
+                },
+            ));
+        }
+        cands.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // A column holds one kind of value; a second type is kept only when the two together
+        // still account for at most all values (a 联系电话 column of mobiles and landlines).
+        let mut out: Vec<ColumnType> = Vec::new();
+        let mut covered = 0.0f32;
+        for (_, c) in cands {
+            if out.is_empty() || covered + c.match_ratio <= 1.05 {
+                covered += c.match_ratio;
+                out.push(c);
+            }
+        }
+        // Free text: values that are not one type as a whole but contain findings.
+        if self.non_empty > 0 && self.unmatched as f64 / n >= 0.2 {
+            for (i, st) in self.spans.iter().enumerate() {
+                let ty = i as TypeIdx;
+                if st.count == 0 || out.iter().any(|c| c.ty == ty) {
+                    continue;
+                }
+                // One hit in a large sample is more likely noise than a pattern of use.
+                if st.count < 2 && self.non_empty > 50 {
+                    continue;
+                }
+                let mean = st.conf_sum / st.count as f64;
+                out.push(ColumnType {
+                    ty,
+                    confidence: mean.clamp(0.0, 0.99) as f32,
+                    match_ratio: (st.count as f64 / n) as f32,
+                    matched: st.count,
+                    evidence: Evidence::Spans,
+                    header_hint: hint_of(ty) == Some(Hint::Positive),
+                    example: self.example(ty),
+                });
+            }
+        }
+        out
+    }
+
+    fn example(&self, ty: TypeIdx) -> Option<String> {
+        self.examples
+            .iter()
+            .find(|(t, _)| *t == ty)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+    use crate::validate::Date;
+    use crate::DetectorOptions;
+
+    fn det() -> Detector {
+        Detector::new(
+            &RuleSet::builtin(),
+            DetectorOptions {
+                today: Date::new(2026, 11, 22),
+                min_confidence: 0.5,
+            },
+        )
+        .unwrap()
+    }
+
+    fn decide(d: &Detector, header: &str, values: &[&str]) -> Vec<String> {
+        let mut p = ColumnProfile::new();
+        let mut s = Scratch::default();
+        for v in values {
+            p.observe(d, v, &mut s);
+        }
+        p.decide(d, header)
+            .into_iter()
+            .map(|c| d.type_info(c.ty).id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn opaque_header_decided_by_values() {
+        let d = det();
+        let v = ["13800138000", "13912345678", "", "18612345678"];
+        assert_eq!(decide(&d, "c7", &v), ["cn_mobile"]);
+    }
+
+    #[test]
+    fn header_only_types_need_the_header() {
+        let d = det();
+        let v = ["男", "女", "女", "男"];
+        assert_eq!(decide(&d, "xb", &v), ["gender"]);
+        assert!(decide(&d, "flag", &v).is_empty());
+        let e = ["汉族", "土家族", "回族"];
+        assert_eq!(decide(&d, "民族", &e), ["ethnicity"]);
+    }
+
+    #[test]
+    fn random_eleven_digit_numbers_are_not_mobiles() {
+        let d = det();
+        // Mostly outside mobile segments; a few fall in one by chance.
+        let v = [
+            "58206130372", "19887398861", "75082448951", "31234567890", "42345678901",
+            "62345678901", "92345678901", "22345678901", "13345678901", "72345678901",
+        ];
+        assert!(decide(&d, "serial", &v).is_empty());
+    }
+
+    #[test]
+    fn free_text_column_reports_every_type_inside() {
+        let d = det();
+        let v = [
+            "联系人手机13464864045",
+            "客户要求周末配送",
+            "发票发送至abc123@qq.com",
+            "实名认证证件110105194912310021",
+            "实名认证证件11010519491231002X",
+            "改派至电话19291760212",
+        ];
+        let mut got = decide(&d, "memo", &v);
+        got.sort();
+        assert_eq!(got, ["cn_mobile", "cn_resident_id", "email"]);
+    }
+}

@@ -1,0 +1,703 @@
+//! Format validators: the checks that turn a pattern match into a finding.
+//!
+//! Each validator receives the matched text and returns `None` when the value is not of the type,
+//! or `Some(weight)` with a weight in (0, 1] that scales the type's base confidence (a diplomatic
+//! passport number is a weaker signal than an ordinary one, for example). Validators are pure
+//! functions of their input and of the reference date: the core does no I/O and reads no clock.
+
+use crate::data;
+
+/// A calendar date used as "today" when checking that a birth date is not in the future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub const fn new(year: u16, month: u8, day: u8) -> Self {
+        Date { year, month, day }
+    }
+
+    /// Returns the date if it exists in the proleptic Gregorian calendar.
+    pub fn checked(year: u32, month: u32, day: u32) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || year > 9999 {
+            return None;
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let dim = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (day <= dim).then(|| Date::new(year as u16, month as u8, day as u8))
+    }
+
+    /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        Date::new(y.clamp(0, 9999) as u16, m as u8, d as u8)
+    }
+}
+
+/// The validators a rule may name with `validator = "…"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validator {
+    ResidentId,
+    Uscc,
+    OrgCode,
+    Luhn,
+    BankCard,
+    Imei,
+    Vin,
+    Mobile,
+    Landline,
+    Passport,
+    HkMacauPermit,
+    Email,
+    MacAddress,
+    Ipv4,
+    Ipv6,
+    GeoCoordinate,
+    LicensePlate,
+    Address,
+    CompanyName,
+    PersonName,
+    BirthDate,
+    Ethnicity,
+}
+
+impl Validator {
+    /// All validator names, for error messages and documentation.
+    pub const NAMES: &'static [&'static str] = &[
+        "cn_resident_id",
+        "cn_uscc",
+        "gb11714",
+        "luhn",
+        "bank_card",
+        "imei",
+        "vin",
+        "cn_mobile",
+        "cn_landline",
+        "cn_passport",
+        "cn_hk_macau_permit",
+        "email",
+        "mac_address",
+        "ipv4",
+        "ipv6",
+        "geo_coordinate",
+        "cn_license_plate",
+        "address",
+        "company_name",
+        "person_name",
+        "birth_date",
+        "ethnicity",
+    ];
+
+    pub fn from_name(name: &str) -> Option<Validator> {
+        use Validator::*;
+        Some(match name {
+            "cn_resident_id" => ResidentId,
+            "cn_uscc" => Uscc,
+            "gb11714" => OrgCode,
+            "luhn" => Luhn,
+            "bank_card" => BankCard,
+            "imei" => Imei,
+            "vin" => Vin,
+            "cn_mobile" => Mobile,
+            "cn_landline" => Landline,
+            "cn_passport" => Passport,
+            "cn_hk_macau_permit" => HkMacauPermit,
+            "email" => Email,
+            "mac_address" => MacAddress,
+            "ipv4" => Ipv4,
+            "ipv6" => Ipv6,
+            "geo_coordinate" => GeoCoordinate,
+            "cn_license_plate" => LicensePlate,
+            "address" => Address,
+            "company_name" => CompanyName,
+            "person_name" => PersonName,
+            "birth_date" => BirthDate,
+            "ethnicity" => Ethnicity,
+            _ => return None,
+        })
+    }
+
+    /// Checks `s`; `None` means "not this type".
+    pub fn check(self, s: &str, today: Date) -> Option<f32> {
+        use Validator::*;
+        let ok = |b: bool| b.then_some(1.0);
+        match self {
+            ResidentId => resident_id(s, today),
+            Uscc => ok(uscc(s)),
+            OrgCode => ok(org_code(s.as_bytes())),
+            Luhn => ok(luhn_digits(s)),
+            BankCard => bank_card(s),
+            Imei => ok(imei(s)),
+            Vin => ok(vin(s)),
+            Mobile => ok(mobile(s)),
+            Landline => ok(landline(s)),
+            Passport => passport(s),
+            HkMacauPermit => ok(!s.is_empty()),
+            Email => ok(email(s)),
+            MacAddress => ok(mac(s)),
+            Ipv4 => ok(ipv4(s)),
+            Ipv6 => ok(ipv6(s)),
+            GeoCoordinate => ok(geo(s)),
+            LicensePlate => ok(license_plate(s)),
+            Address => ok(address(s)),
+            CompanyName => ok(company(s)),
+            PersonName => person_name(s),
+            BirthDate => ok(birth_date(s, today)),
+            Ethnicity => ok(!s.is_empty()),
+        }
+    }
+}
+
+fn digits_only(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// GB 11643-1999: 18-character resident ID with region, birth date and check character, or the
+/// legacy 15-digit form (region + YYMMDD + sequence, no check character).
+pub fn resident_id(s: &str, today: Date) -> Option<f32> {
+    let b = s.as_bytes();
+    let region_ok = |b: &[u8]| {
+        let code: u32 = std::str::from_utf8(&b[..6]).ok()?.parse().ok()?;
+        data::region(code).map(|_| ())
+    };
+    match b.len() {
+        18 => {
+            if !b[..17].iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+            let sum: u32 = b[..17]
+                .iter()
+                .zip(W)
+                .map(|(d, w)| u32::from(d - b'0') * w)
+                .sum();
+            let check = b"10X98765432"[(sum % 11) as usize];
+            if b[17].to_ascii_uppercase() != check {
+                return None;
+            }
+            region_ok(b)?;
+            let n = |r: std::ops::Range<usize>| -> u32 {
+                b[r].iter().fold(0, |a, d| a * 10 + u32::from(d - b'0'))
+            };
+            let birth = Date::checked(n(6..10), n(10..12), n(12..14))?;
+            (birth.year >= 1880 && birth <= today).then_some(1.0)
+        }
+        15 => {
+            if !b.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            region_ok(b)?;
+            let n = |r: std::ops::Range<usize>| -> u32 {
+                b[r].iter().fold(0, |a, d| a * 10 + u32::from(d - b'0'))
+            };
+            Date::checked(1900 + n(6..8), n(8..10), n(10..12))?;
+            // The legacy form has no check character, so it is a weaker signal.
+            Some(0.8)
+        }
+        _ => None,
+    }
+}
+
+const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+fn uscc_value(c: u8) -> Option<u32> {
+    USCC_ALPHABET
+        .iter()
+        .position(|&a| a == c)
+        .map(|p| p as u32)
+}
+
+/// GB 11714-1997 organisation code: 8 body characters and a check character.
+pub fn org_code(b: &[u8]) -> bool {
+    if b.len() != 9 {
+        return false;
+    }
+    const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+    let mut sum = 0;
+    for (c, w) in b[..8].iter().zip(W) {
+        let v = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'A'..=b'Z' => u32::from(c - b'A') + 10,
+            _ => return false,
+        };
+        sum += v * w;
+    }
+    let check = match 11 - sum % 11 {
+        10 => b'X',
+        11 => b'0',
+        d => b'0' + d as u8,
+    };
+    b[8] == check
+}
+
+/// GB 32100-2015 unified social credit code, including the embedded GB 11714 check.
+pub fn uscc(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 18 || !b[2..8].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    if !data::known_province(u32::from(b[2] - b'0') * 10 + u32::from(b[3] - b'0')) {
+        return false;
+    }
+    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let mut sum = 0;
+    for (c, w) in b[..17].iter().zip(W) {
+        match uscc_value(*c) {
+            Some(v) => sum += v * w,
+            None => return false,
+        }
+    }
+    let check = (31 - sum % 31) % 31;
+    uscc_value(b[17]) == Some(check) && org_code(&b[8..17])
+}
+
+/// The Luhn (ISO/IEC 7812) check over the digits of `s`; separators are ignored.
+pub fn luhn_digits(s: &str) -> bool {
+    luhn(&digits_only(s))
+}
+
+fn luhn(d: &str) -> bool {
+    if d.len() < 2 {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, c) in d.bytes().rev().enumerate() {
+        let mut v = u32::from(c - b'0');
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    sum % 10 == 0
+}
+
+/// Bank card: 13–19 digits, Luhn-valid, with an issuer prefix and a length that scheme uses.
+pub fn bank_card(s: &str) -> Option<f32> {
+    if s.bytes().any(|c| !(c.is_ascii_digit() || c == b' ' || c == b'-')) {
+        return None;
+    }
+    let d = digits_only(s);
+    let n = d.len();
+    if !(13..=19).contains(&n) || !luhn(&d) {
+        return None;
+    }
+    let p2: u32 = d[..2].parse().ok()?;
+    let p4: u32 = d[..4].parse().ok()?;
+    let ok = match p2 {
+        62 | 81 => (16..=19).contains(&n),              // UnionPay
+        40..=49 => n == 13 || n == 16 || n == 19,       // Visa
+        51..=55 => n == 16,                             // Mastercard
+        22..=27 => (2221..=2720).contains(&p4) && n == 16,
+        34 | 37 => n == 15,                             // American Express
+        35 => (3528..=3589).contains(&p4) && (16..=19).contains(&n), // JCB
+        30 | 36 | 38 => (14..=16).contains(&n),         // Diners
+        60 | 64 | 65 => p4 == 6011 || p2 == 65 || p4 >= 6440 && (16..=19).contains(&n),
+        // Older domestic debit BINs (e.g. 9558 ICBC, 95599 ABC).
+        90..=99 => (16..=19).contains(&n) && d.starts_with("95"),
+        _ => false,
+    };
+    ok.then_some(1.0)
+}
+
+/// IMEI: 15 digits, Luhn-valid, with a reporting-body prefix that GSMA allocates.
+pub fn imei(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 15 || !b.iter().all(u8::is_ascii_digit) || !luhn(s) {
+        return false;
+    }
+    matches!(
+        &s[..2],
+        "00" | "01" | "10" | "30" | "31" | "33" | "35" | "44" | "45" | "49" | "50" | "51" | "52"
+            | "53" | "54" | "86" | "91" | "98" | "99"
+    )
+}
+
+/// ISO 3779 / GB 16735 vehicle identification number with its position-9 check digit.
+pub fn vin(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 17 {
+        return false;
+    }
+    const W: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'A'..=b'H' => u32::from(c - b'A') + 1,
+            b'J'..=b'N' => u32::from(c - b'J') + 1,
+            b'P' => 7,
+            b'R' => 9,
+            b'S'..=b'Z' => u32::from(c - b'S') + 2,
+            _ => return None,
+        })
+    };
+    let mut sum = 0;
+    let mut letters = 0;
+    for (c, w) in b.iter().zip(W) {
+        match val(*c) {
+            Some(v) => sum += v * w,
+            None => return false,
+        }
+        letters += usize::from(c.is_ascii_alphabetic());
+    }
+    let check = match sum % 11 {
+        10 => b'X',
+        d => b'0' + d as u8,
+    };
+    // A real VIN has a manufacturer code with letters; a pure number is an ID of something else.
+    b[8] == check && letters >= 2 && b[..3].iter().any(u8::is_ascii_alphabetic)
+}
+
+/// Mainland mobile number: a segment in use, optional country prefix, 3-4-4 grouping.
+pub fn mobile(s: &str) -> bool {
+    let mut rest = s;
+    for p in ["+86", "0086", "86"] {
+        if let Some(r) = rest.strip_prefix(p) {
+            rest = r.trim_start_matches([' ', '-']);
+            break;
+        }
+    }
+    let d = digits_only(rest);
+    if d.len() != 11 {
+        return false;
+    }
+    // Separators, if any, must follow the 3-4-4 grouping.
+    let seps: Vec<usize> = rest
+        .bytes()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ascii_digit())
+        .map(|(i, _)| i)
+        .collect();
+    if !(seps.is_empty() || seps == [3, 8]) {
+        return false;
+    }
+    let seg: u32 = d[..3].parse().unwrap_or(0);
+    matches!(seg,
+        130..=139 | 145..=149 | 150..=153 | 155..=159 | 162 | 165..=167 | 170..=173 | 175..=178
+        | 180..=189 | 190..=193 | 195..=199)
+}
+
+/// Landline: area code (010 and 02x have three digits, all others four), a 7–8 digit local number
+/// that does not start with 0 or 1, and an optional extension.
+pub fn landline(s: &str) -> bool {
+    let main = s
+        .split(['转', '#'])
+        .next()
+        .unwrap_or(s)
+        .split("ext")
+        .next()
+        .unwrap_or(s);
+    // An extension written with '-' follows the local number; keep the first two groups only.
+    let groups: Vec<&str> = main
+        .split(['-', ' ', '(', ')'])
+        .filter(|g| !g.is_empty())
+        .collect();
+    let (area, local) = match groups.as_slice() {
+        [one] | [one, _] if one.len() >= 10 && groups.len() == 1 => {
+            let n = if one.starts_with("01") || one.starts_with("02") { 3 } else { 4 };
+            (&one[..n], &one[n..])
+        }
+        [a, l] | [a, l, _] => (*a, *l),
+        _ => return false,
+    };
+    let area_ok = match area.len() {
+        3 => area == "010" || (area.starts_with("02") && area != "026"),
+        4 => area.starts_with('0') && !area.starts_with("01") && !area.starts_with("02"),
+        _ => false,
+    };
+    area_ok
+        && area.bytes().all(|c| c.is_ascii_digit())
+        && (7..=8).contains(&local.len())
+        && local.bytes().all(|c| c.is_ascii_digit())
+        && !local.starts_with(['0', '1'])
+}
+
+/// Passport: ordinary (`E`), older (`G`) and diplomatic/service/official (`D`/`S`/`P`).
+pub fn passport(s: &str) -> Option<f32> {
+    match s.as_bytes().first()? {
+        b'E' | b'G' => Some(1.0),
+        // Seven digits after one letter is a common shape for other codes too.
+        _ => Some(0.6),
+    }
+}
+
+/// Practical e-mail address: local part, domain labels, alphabetic top-level domain.
+pub fn email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    if local.is_empty() || local.len() > 64 || local.starts_with('.') || local.contains("..") {
+        return false;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
+        && labels
+            .last()
+            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// MAC address; the all-zero and broadcast addresses are placeholders, not device identifiers.
+pub fn mac(s: &str) -> bool {
+    let hex: String = s.chars().filter(char::is_ascii_hexdigit).collect();
+    hex.len() == 12 && !hex.bytes().all(|c| c == b'0') && !hex.eq_ignore_ascii_case("ffffffffffff")
+}
+
+/// Dotted-quad IPv4 address with octets 0–255 and no leading zeros.
+pub fn ipv4(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|c| c.is_ascii_digit())
+                && !(p.len() > 1 && p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|v| v <= 255)
+        })
+        && parts != ["0", "0", "0", "0"]
+}
+
+/// IPv6 text forms (RFC 4291), requiring either all eight groups or the `::` compression and at
+/// least three groups, so that times like `12:30` are not taken for addresses.
+pub fn ipv6(s: &str) -> bool {
+    if s.parse::<std::net::Ipv6Addr>().is_err() {
+        return false;
+    }
+    let groups = s.split(':').filter(|g| !g.is_empty()).count();
+    groups >= 3 || (s.contains("::") && groups >= 2 && s.len() >= 6)
+}
+
+/// Latitude/longitude pair (either order) with at least four decimals, in range.
+pub fn geo(s: &str) -> bool {
+    let Some((a, b)) = s.split_once([',', '，']) else {
+        return false;
+    };
+    let (Ok(a), Ok(b)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) else {
+        return false;
+    };
+    let lat_lng = a.abs() <= 90.0 && b.abs() <= 180.0;
+    let lng_lat = b.abs() <= 90.0 && a.abs() <= 180.0;
+    (lat_lng || lng_lat) && !(a == 0.0 && b == 0.0)
+}
+
+/// Vehicle plate: province abbreviation, issuing-authority letter, five characters (ordinary) or
+/// six with D/F at the start or end (new energy).
+pub fn license_plate(s: &str) -> bool {
+    let body: String = s
+        .chars()
+        .skip(2)
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let digits = body.bytes().filter(u8::is_ascii_digit).count();
+    match body.len() {
+        5 => digits >= 2,
+        6 => {
+            let b = body.as_bytes();
+            (matches!(b[0], b'D' | b'F') || matches!(b[5], b'D' | b'F')) && digits >= 4
+        }
+        _ => false,
+    }
+}
+
+/// An address must carry a street-level element (road and number, or building/room); a bare
+/// district name is not a detailed address.
+pub fn address(s: &str) -> bool {
+    let n = s.chars().count();
+    (6..=80).contains(&n)
+        && s.chars().any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+        && ["路", "街", "道", "巷", "弄", "村", "号", "镇", "乡", "里", "胡同", "社区"]
+            .iter()
+            .any(|k| s.contains(k))
+}
+
+/// Organisation name: a name body of at least two characters before the suffix.
+pub fn company(s: &str) -> bool {
+    let n = s.chars().count();
+    (4..=60).contains(&n) && !s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Characters that do not occur in given names but do in common words that follow a surname-like
+/// character (本公司, 王府井, 张家口…); their presence rejects a name candidate.
+const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单元公司店厂部处科局院村镇乡府家口园城门路桥站场的了是在和与及或等个们这那有无不已未要会能可将被把对从向于为以之其所者也都就还而但并且如果因此所以年月日时分秒元万亿件次份号码箱证卡机";
+
+/// Chinese personal name (surname + one or two characters, or a compound surname + one or two),
+/// or a romanised name. Romanised names are a weak signal on their own.
+pub fn person_name(s: &str) -> Option<f32> {
+    let s = s.trim();
+    if s.is_ascii() {
+        let words = s.split([' ', '·']).filter(|w| !w.is_empty()).count();
+        return (2..=3).contains(&words).then_some(0.55);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    if !(2..=4).contains(&chars.len()) || chars.iter().any(|c| !is_han(*c)) {
+        return None;
+    }
+    let two: String = chars[..2].iter().collect();
+    let (sur_len, weight) = if chars.len() >= 3 && data::is_surname(&two) {
+        (2, 1.0)
+    } else if data::is_surname(&chars[0].to_string()) {
+        (1, if chars.len() == 4 { 0.5 } else { 1.0 })
+    } else {
+        return None;
+    };
+    let given = &chars[sur_len..];
+    if given.is_empty() || given.len() > 2 || given.iter().any(|c| NOT_IN_NAMES.contains(*c)) {
+        return None;
+    }
+    Some(weight)
+}
+
+/// Whether `c` is a CJK ideograph (the common and extension-A blocks).
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// A birth date that exists, is not in the future and is no more than 130 years ago.
+pub fn birth_date(s: &str, today: Date) -> bool {
+    let nums: Vec<u32> = s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let (y, m, d) = match nums.as_slice() {
+        [ymd] if *ymd >= 1_000_0000 => (ymd / 10_000, ymd / 100 % 100, ymd % 100),
+        [y, m, d, ..] => (*y, *m, *d),
+        _ => return false,
+    };
+    Date::checked(y, m, d)
+        .is_some_and(|date| date <= today && u32::from(today.year).saturating_sub(y) <= 130)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: Date = Date::new(2026, 11, 22);
+
+    /// Builds a valid 18-digit ID from its first 17 digits.
+    fn with_check(body: &str) -> String {
+        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = body
+            .bytes()
+            .zip(W)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum();
+        format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    }
+
+    #[test]
+    fn resident_id_checks_char_date_and_region() {
+        let id = with_check("11010519491231002");
+        assert_eq!(id, "11010519491231002X");
+        assert!(resident_id(&id, TODAY).is_some());
+        assert!(resident_id(&id.to_lowercase(), TODAY).is_some());
+        // Wrong check character.
+        assert!(resident_id("110105194912310021", TODAY).is_none());
+        // Abolished region code (崇文区) is still valid.
+        assert!(resident_id(&with_check("11010319800101001"), TODAY).is_some());
+        // Unknown region code.
+        assert!(resident_id(&with_check("99010119800101001"), TODAY).is_none());
+        // February 30th does not exist.
+        assert!(resident_id(&with_check("11010519800230001"), TODAY).is_none());
+        // Born in the future.
+        assert!(resident_id(&with_check("11010520300101001"), TODAY).is_none());
+        // Legacy 15-digit form.
+        assert!(resident_id("110105491231002", TODAY).is_some());
+        assert!(resident_id("110105491331002", TODAY).is_none());
+    }
+
+    #[test]
+    fn uscc_and_org_code() {
+        // Published example codes with valid GB 32100 and GB 11714 checks.
+        assert!(uscc("91350100M000100Y43"));
+        assert!(uscc("91110108551385082Q"));
+        assert!(!uscc("91350100M000100Y44"));
+        assert!(!uscc("91990100M000100Y43"));
+        assert!(org_code(b"M000100Y4"));
+    }
+
+    #[test]
+    fn cards_imei_vin() {
+        assert!(bank_card("6222021234567890128").is_some() || !luhn("6222021234567890128"));
+        assert!(bank_card("4111111111111111").is_some());
+        assert!(bank_card("4111 1111 1111 1111").is_some());
+        assert!(bank_card("4111111111111112").is_none());
+        // Luhn-valid but no issuer uses the 50 prefix at this length.
+        assert!(bank_card("5032821856527670").is_none() || luhn("5032821856527670"));
+        assert!(imei("490154203237518"));
+        assert!(!imei("490154203237519"));
+        assert!(vin("1M8GDM9AXKP042788"));
+        assert!(!vin("1M8GDM9A1KP042788"));
+        assert!(!vin("11111111111111111"));
+    }
+
+    #[test]
+    fn phones() {
+        assert!(mobile("13800138000"));
+        assert!(mobile("+86 138 0013 8000"));
+        assert!(mobile("138-0013-8000"));
+        assert!(!mobile("12800138000"));
+        assert!(!mobile("1380-013-8000"));
+        assert!(landline("010-82803238"));
+        assert!(landline("02727203130"));
+        assert!(landline("08716622688"));
+        assert!(landline("0755-82168275"));
+        assert!(landline("075549395267"));
+        assert!(!landline("0755-02168275"));
+        assert!(!landline("01012345678"));
+    }
+
+    #[test]
+    fn network_and_geo() {
+        assert!(ipv4("64.214.76.39"));
+        assert!(!ipv4("256.1.1.1"));
+        assert!(!ipv4("01.2.3.4"));
+        assert!(ipv6("1da5:64c6:69d:3837:7097:fca0:ec44:8052"));
+        assert!(ipv6("fe80::1:2"));
+        assert!(!ipv6("12:30"));
+        assert!(mac("AE-5D-9E-9B-D2-AC"));
+        assert!(!mac("00:00:00:00:00:00"));
+        assert!(geo("22.832063,93.888352"));
+        assert!(geo("116.397128,39.916527"));
+        assert!(!geo("95.1234,200.1234"));
+        assert!(email("tuht9910@corp.com.cn"));
+        assert!(!email("a@b"));
+    }
+
+    #[test]
+    fn names_plates_dates() {
+        assert!(person_name("张三").is_some());
+        assert!(person_name("欧阳艳怡").is_some());
+        assert!(person_name("江西省").is_none());
+        assert!(person_name("已支付").is_none());
+        assert!(license_plate("湘G5N410"));
+        assert!(license_plate("粤BD12345"));
+        assert!(!license_plate("京ABCDE"));
+        assert!(birth_date("1990-03-07", TODAY));
+        assert!(birth_date("19900307", TODAY));
+        assert!(!birth_date("2030-01-01", TODAY));
+        assert!(!birth_date("1990-02-30", TODAY));
+        assert_eq!(Date::from_days_since_epoch(0), Date::new(1970, 1, 1));
+        assert_eq!(Date::from_days_since_epoch(20_414), Date::new(2025, 11, 22));
+    }
+}
