@@ -92,6 +92,8 @@ pub struct DecodingReader {
     raw_start: usize,
     raw_end: usize,
     eof: bool,
+    /// The decoder has been flushed; encoding_rs forbids using it again.
+    done: bool,
     out: Vec<u8>,
     out_pos: usize,
     report: Rc<RefCell<DecodeReport>>,
@@ -118,6 +120,7 @@ pub fn decoding_reader(
             raw_start: 0,
             raw_end: len,
             eof: false,
+            done: false,
             out: Vec::with_capacity(1 << 17),
             out_pos: 0,
             report: Rc::new(RefCell::new(DecodeReport {
@@ -138,6 +141,9 @@ impl DecodingReader {
     fn fill(&mut self) -> io::Result<()> {
         self.out.clear();
         self.out_pos = 0;
+        if self.done {
+            return Ok(());
+        }
         loop {
             if self.raw_start == self.raw_end && !self.eof {
                 self.raw_start = 0;
@@ -177,10 +183,10 @@ impl DecodingReader {
             if let DecoderResult::Malformed(_, _) = res {
                 self.out.extend_from_slice("\u{FFFD}".as_bytes());
             }
-            if !self.out.is_empty() {
-                return Ok(());
-            }
             if self.eof && self.raw_start == self.raw_end && matches!(res, DecoderResult::InputEmpty) {
+                self.done = true;
+            }
+            if !self.out.is_empty() || self.done {
                 return Ok(());
             }
         }

@@ -26,6 +26,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use decode::{encoding_by_label, DecodeReport};
+/// A text encoding, as `encoding_rs` names it.
+pub type EncodingRef = encoding_rs::Encoding;
 pub use format::Format;
 pub use walk::{discover, validate_globs, Discovery, FileEntry, WalkOptions};
 

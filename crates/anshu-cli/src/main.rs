@@ -1,0 +1,414 @@
+//! The `anshu` command: parses arguments and wires the crates together. Everything it does is
+//! done by a library crate; this file only decides which, with what options, and how to report.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use anshu_detect::{Date, Detector, DetectorOptions, RuleSet};
+use anshu_report::{self as report, StreamRecord};
+use anshu_scan::{Progress, ReportBuilder, ScanOptions};
+use anshu_source::{HeaderMode, WalkOptions};
+
+#[derive(Parser)]
+#[command(name = "anshu", version, about = "Anshu (安数): discover, classify and protect personal and important data", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find personal and sensitive data in files and directories.
+    Scan(ScanArgs),
+    /// Inspect detection rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// List the data types the detector knows (built-in and from --rules files).
+    List {
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
+    },
+    /// Check rule files and report the first problem with its line.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OutputFormat {
+    Table,
+    Json,
+    Jsonl,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum HeaderArg {
+    Auto,
+    Yes,
+    No,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Files and directories to scan (directories are walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: OutputFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Extra rule files (TOML) with types and allow-lists; may be repeated.
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+    /// Rows sampled per table, spread over the whole table.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    sample_rows: usize,
+    /// Read and examine every row instead of a sample.
+    #[arg(long)]
+    full: bool,
+    /// Show matched values in the report instead of masking them.
+    #[arg(long)]
+    show_values: bool,
+    /// Only scan files matching this glob (may be repeated).
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip files matching this glob (may be repeated).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not honour .gitignore, .ignore and .anshuignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Follow symbolic links while walking.
+    #[arg(long)]
+    follow: bool,
+    /// Text encoding of all inputs (e.g. utf-8, gbk, gb18030, utf-16le); detected by default.
+    #[arg(long, value_name = "LABEL")]
+    encoding: Option<String>,
+    /// Field delimiter for delimited text (one character, or "tab"); sniffed by default.
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+    /// Whether delimited files have a header row.
+    #[arg(long, value_enum, default_value = "auto")]
+    header: HeaderArg,
+    /// Text findings below this confidence are not reported.
+    #[arg(long, default_value_t = 0.5, value_name = "0..1")]
+    min_confidence: f32,
+    /// Text findings listed per file; more are counted but not listed.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    max_findings_per_file: usize,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress bar and no per-error lines on standard error.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Colour in table output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules(cmd) => rules(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("anshu: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn today() -> Date {
+    let days = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0);
+    Date::from_days_since_epoch(days as i64)
+}
+
+fn rfc3339_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let d = Date::from_days_since_epoch((secs / 86_400) as i64);
+    let t = secs % 86_400;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year,
+        d.month,
+        d.day,
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+/// Loads the built-in rules plus user files, resolving dictionary paths relative to each file.
+fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
+    let mut set = RuleSet::builtin();
+    for f in files {
+        let src = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read rule file {}", f.display()))?;
+        set.add_file(&f.display().to_string(), &src)?;
+        let base = f.parent().unwrap_or(Path::new("."));
+        for (ty, path) in set.pending_dictionaries() {
+            let p = base.join(&path);
+            let text = std::fs::read_to_string(&p).with_context(|| {
+                format!("type {ty:?} in {}: cannot read dictionary {}", f.display(), p.display())
+            })?;
+            set.set_dictionary(&ty, &text);
+        }
+    }
+    Ok(set)
+}
+
+fn rules(cmd: RulesCommand) -> Result<ExitCode> {
+    match cmd {
+        RulesCommand::List { rules } => {
+            let set = load_rules(&rules)?;
+            let mut out = io::stdout().lock();
+            for t in &set.types {
+                writeln!(
+                    out,
+                    "{:<20} {:<16} {}",
+                    t.id,
+                    t.name,
+                    t.validator
+                        .map(|_| "validated")
+                        .unwrap_or(if t.header_required { "header + shape" } else { "pattern" })
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Check { files } => {
+            let set = load_rules(&files)?;
+            Detector::new(&set, DetectorOptions::default())?;
+            println!("ok: {} types, {} allow-list entries", set.types.len(), set.allow.values.len() + set.allow.patterns.len());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn parse_delimiter(d: &str) -> Result<u8> {
+    match d {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        s => bail!("--delimiter must be one ASCII character or \"tab\", not {s:?}"),
+    }
+}
+
+fn scan(a: ScanArgs) -> Result<ExitCode> {
+    if !(0.0..=1.0).contains(&a.min_confidence) {
+        bail!("--min-confidence must be between 0 and 1");
+    }
+    let encoding = match &a.encoding {
+        Some(l) => Some(anshu_source::encoding_by_label(l)?),
+        None => None,
+    };
+    let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
+    let walk = WalkOptions {
+        include: a.include.clone(),
+        exclude: a.exclude.clone(),
+        no_ignore: a.no_ignore,
+        follow_links: a.follow,
+    };
+    anshu_source::validate_globs(&walk).map_err(anyhow::Error::msg)?;
+    let rules = load_rules(&a.rules)?;
+    let det = Detector::new(
+        &rules,
+        DetectorOptions {
+            today: today(),
+            min_confidence: a.min_confidence,
+        },
+    )?;
+    if let Some(n) = a.threads {
+        rayon_threads(n)?;
+    }
+
+    let found = anshu_source::discover(&a.paths, &walk);
+    let total_bytes: u64 = found.files.iter().map(|f| f.size).sum();
+    let opts = ScanOptions {
+        sample_rows: a.sample_rows,
+        full: a.full,
+        encoding,
+        delimiter,
+        header: match a.header {
+            HeaderArg::Auto => HeaderMode::Auto,
+            HeaderArg::Yes => HeaderMode::Present,
+            HeaderArg::No => HeaderMode::Absent,
+        },
+        max_text_findings: a.max_findings_per_file,
+        show_values: a.show_values,
+    };
+    let mut builder = ReportBuilder::new(report::ToolInfo {
+        name: "anshu".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        started_at: rfc3339_now(),
+        sample_rows: (!a.full).then_some(a.sample_rows),
+        values_shown: a.show_values,
+        rule_files: a.rules.iter().map(|p| p.display().to_string()).collect(),
+    });
+    for (path, msg) in &found.errors {
+        if !a.quiet {
+            eprintln!("anshu: {path}: {msg}");
+        }
+        builder.error(path.clone(), "not_found", msg.clone());
+    }
+
+    let mut out: Box<dyn Write + Send> = match &a.output {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout())),
+    };
+    let progress = Progress::default();
+    let bar = (!a.quiet && io::stderr().is_terminal())
+        .then(|| progress_bar(total_bytes, found.files.len() as u64));
+    let ticker = bar.as_ref().map(|b| spawn_ticker(b.clone(), progress.clone()));
+
+    let stream = a.format == OutputFormat::Jsonl;
+    let out_lock = Mutex::new(&mut out);
+    let write_err: Mutex<Option<io::Error>> = Mutex::new(None);
+    let quiet = a.quiet;
+    anshu_scan::scan_files(&det, &found.files, &opts, &progress, |i, outcome| {
+        if let Some(e) = &outcome.error {
+            if !quiet {
+                eprintln!("anshu: {}: {}", e.source, e.error);
+            }
+        }
+        if stream {
+            if let Ok(mut w) = out_lock.lock() {
+                let res = (|| -> io::Result<()> {
+                    report::write_jsonl(&mut **w, &StreamRecord::File(&outcome.file))?;
+                    for c in &outcome.columns {
+                        report::write_jsonl(&mut **w, &StreamRecord::Column(c))?;
+                    }
+                    for f in &outcome.text_findings {
+                        report::write_jsonl(&mut **w, &StreamRecord::TextFinding(f))?;
+                    }
+                    for x in &outcome.warnings {
+                        report::write_jsonl(&mut **w, &StreamRecord::Warning(x))?;
+                    }
+                    if let Some(e) = &outcome.error {
+                        report::write_jsonl(&mut **w, &StreamRecord::Error(e))?;
+                    }
+                    w.flush()
+                })();
+                if let Err(e) = res {
+                    if let Ok(mut slot) = write_err.lock() {
+                        slot.get_or_insert(e);
+                    }
+                }
+            }
+            // Keep only the file entry for the summary; the details are already written.
+            builder.add(
+                i,
+                anshu_scan::FileOutcome {
+                    file: outcome.file,
+                    error: outcome.error,
+                    columns: outcome.columns.into_iter().map(|mut c| { c.types.shrink_to_fit(); c }).collect(),
+                    ..Default::default()
+                },
+            );
+        } else {
+            builder.add(i, outcome);
+        }
+    });
+    if let Some(t) = ticker {
+        progress.files_done.store(u64::MAX, Ordering::Relaxed);
+        let _ = t.join();
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = write_err.into_inner().ok().flatten() {
+        return Err(e).context("cannot write the report");
+    }
+    let report = builder.finish(progress.bytes.load(Ordering::Relaxed));
+    let color = match a.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => a.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match a.format {
+        OutputFormat::Table => report::render_table(&report, &mut out, color),
+        OutputFormat::Json => report.write_json(&mut out),
+        OutputFormat::Html => report::render_html(&report, &mut out),
+        OutputFormat::Jsonl => {
+            for e in report.errors.iter().filter(|e| !report.files.iter().any(|f| f.source == e.source)) {
+                report::write_jsonl(&mut out, &StreamRecord::Error(e))?;
+            }
+            report::write_jsonl(&mut out, &StreamRecord::Summary(&report.summary))
+        }
+    }
+    .and_then(|_| out.flush())
+    .context("cannot write the report")?;
+
+    let failed = report.summary.files_failed > 0 || !found.errors.is_empty();
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+fn rayon_threads(n: usize) -> Result<()> {
+    anshu_scan::set_threads(n).map_err(anyhow::Error::msg)
+}
+
+fn progress_bar(total: u64, files: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("0/{files} files"));
+    bar
+}
+
+fn spawn_ticker(bar: indicatif::ProgressBar, p: Progress) -> std::thread::JoinHandle<()> {
+    let files = bar.message();
+    let total_files = files.split('/').nth(1).unwrap_or("").to_owned();
+    std::thread::spawn(move || loop {
+        let done = p.files_done.load(Ordering::Relaxed);
+        if done == u64::MAX {
+            break;
+        }
+        bar.set_position(p.bytes.load(Ordering::Relaxed));
+        bar.set_message(format!("{done}/{total_files}"));
+        std::thread::sleep(Duration::from_millis(150));
+    })
+}
