@@ -40,6 +40,11 @@ enum RulesCommand {
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
     },
+    /// Print the text patterns, one per line, with macros expanded (for other tools).
+    Patterns {
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
+    },
     /// Check rule files and report the first problem with its line.
     Check {
         #[arg(required = true)]
@@ -145,11 +150,19 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A closed pipe (`anshu scan … | head`) is the reader's choice, not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("anshu: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
 }
 
 fn today() -> Date {
@@ -212,6 +225,16 @@ fn rules(cmd: RulesCommand) -> Result<ExitCode> {
                         .map(|_| "validated")
                         .unwrap_or(if t.header_required { "header + shape" } else { "pattern" })
                 )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Patterns { rules } => {
+            let set = load_rules(&rules)?;
+            let mut out = io::stdout().lock();
+            for t in set.types.iter().filter(|t| t.text) {
+                if let Some(p) = &t.pattern {
+                    writeln!(out, "{p}")?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -538,7 +538,7 @@ pub fn company(s: &str) -> bool {
 
 /// Characters that do not occur in given names but do in common words that follow a surname-like
 /// character (本公司, 王府井, 张家口…); their presence rejects a name candidate.
-const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单元公司店厂部处科局院村镇乡府家口园城门路桥站场的了是在和与及或等个们这那有无不已未要会能可将被把对从向于为以之其所者也都就还而但并且如果因此所以年月日时分秒元万亿件次份号码箱证卡机";
+const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单元公司店厂部处科局院村镇乡府的了是在与及或等个们这那无不已未被把对从向于所者也都就还而但并且如果因此所以件次份码箱证卡机";
 
 /// Chinese personal name (surname + one or two characters, or a compound surname + one or two),
 /// or a romanised name. Romanised names are a weak signal on their own.
