@@ -411,9 +411,9 @@ pub fn landline(s: &str) -> bool {
         .filter(|g| !g.is_empty())
         .collect();
     let (area, local) = match groups.as_slice() {
-        [one] | [one, _] if one.len() >= 10 && groups.len() == 1 => {
+        [one] if one.len() >= 10 && one.bytes().all(|c| c.is_ascii_digit()) => {
             let n = if one.starts_with("01") || one.starts_with("02") { 3 } else { 4 };
-            (&one[..n], &one[n..])
+            one.split_at(n)
         }
         [a, l] | [a, l, _] => (*a, *l),
         _ => return false,

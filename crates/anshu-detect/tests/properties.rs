@@ -1,0 +1,180 @@
+//! Property tests: the detector never panics on any input, its spans are well-formed, and the
+//! validators accept every value built to be valid and reject single-character corruptions.
+
+use anshu_detect::validate::{self, Date};
+use anshu_detect::{ColumnProfile, Detector, DetectorOptions, RuleSet, Scratch};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn det() -> &'static Detector {
+    static D: OnceLock<Detector> = OnceLock::new();
+    D.get_or_init(|| {
+        Detector::new(
+            &RuleSet::builtin(),
+            DetectorOptions {
+                today: Date::new(2026, 11, 22),
+                min_confidence: 0.0,
+            },
+        )
+        .expect("builtin rules compile")
+    })
+}
+
+const TODAY: Date = Date::new(2026, 11, 22);
+
+fn id_check(body: &str) -> char {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let s: u32 = body.bytes().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    b"10X98765432"[(s % 11) as usize] as char
+}
+
+fn luhn_digit(body: &str) -> char {
+    let mut sum = 0;
+    for (i, c) in body.bytes().rev().enumerate() {
+        let mut v = u32::from(c - b'0');
+        if i % 2 == 0 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+}
+
+/// Text mixing CJK, ASCII, digits and separators, the alphabet the patterns care about.
+fn texty() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("手机".to_owned()),
+            Just("客户张三".to_owned()),
+            Just("身份证号".to_owned()),
+            Just("@".to_owned()),
+            Just(".".to_owned()),
+            Just(":".to_owned()),
+            Just("-".to_owned()),
+            Just(" ".to_owned()),
+            Just("\n".to_owned()),
+            "[0-9]{1,20}",
+            "[A-Za-z]{1,8}",
+            "[\\u{4e00}-\\u{9fff}]{1,4}",
+            any::<char>().prop_map(|c| c.to_string()),
+        ],
+        0..40,
+    )
+    .prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn scan_text_spans_are_well_formed(text in texty()) {
+        let mut out = Vec::new();
+        det().scan_text(&text, &mut out);
+        let mut last_end = 0;
+        for s in &out {
+            prop_assert!(s.start < s.end && s.end <= text.len());
+            prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+            prop_assert!(s.start >= last_end, "overlap or disorder: {:?}", out);
+            prop_assert!((0.0..=1.0).contains(&s.confidence));
+            last_end = s.end;
+        }
+    }
+
+    #[test]
+    fn arbitrary_strings_never_panic(text in any::<String>()) {
+        let mut out = Vec::new();
+        det().scan_text(&text, &mut out);
+        let mut v = Vec::new();
+        det().match_value(&text, &mut v);
+        let mut p = ColumnProfile::new();
+        p.observe(det(), &text, &mut Scratch::default());
+        let _ = p.decide(det(), &text);
+        let _ = det().header_hints(&text);
+        let _ = anshu_detect::mask::mask_for_display("cn_mobile", &text);
+        for name in validate::Validator::NAMES {
+            if let Some(v) = validate::Validator::from_name(name) {
+                let _ = v.check(&text, TODAY);
+            }
+        }
+    }
+
+    #[test]
+    fn generated_resident_ids_validate_and_corruptions_fail(
+        region in prop::sample::select(vec!["110101", "310115", "440305", "110103", "510107"]),
+        y in 1930u32..2020, m in 1u32..13, d in 1u32..29, seq in 0u32..1000, pos in 0usize..18, delta in 1u8..10,
+    ) {
+        let body = format!("{region}{y:04}{m:02}{d:02}{seq:03}");
+        let id = format!("{body}{}", id_check(&body));
+        prop_assert!(validate::resident_id(&id, TODAY).is_some(), "{id}");
+        // Found in text and as a whole value.
+        let text = format!("身份证号：{id}。");
+        let mut out = Vec::new();
+        det().scan_text(&text, &mut out);
+        prop_assert!(out.iter().any(|s| &text[s.start..s.end] == id.as_str()));
+        // Changing one digit breaks the check (the weights are all non-zero mod 11).
+        let mut b = id.clone().into_bytes();
+        if b[pos].is_ascii_digit() {
+            b[pos] = b'0' + (b[pos] - b'0' + delta) % 10;
+            let bad = String::from_utf8(b).unwrap();
+            prop_assert!(validate::resident_id(&bad, TODAY).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn generated_cards_and_imeis_validate(
+        prefix in prop::sample::select(vec!["622202", "622848", "621700", "436742", "512345"]),
+        rest in "[0-9]{9}", long in any::<bool>(),
+    ) {
+        let body = if long && prefix.starts_with('6') { format!("{prefix}{rest}000") } else { format!("{prefix}{rest}") };
+        let card = format!("{body}{}", luhn_digit(&body));
+        prop_assert!(validate::bank_card(&card).is_some(), "{card}");
+        let imei_body = format!("86{}", &rest[..9]);
+        let imei_body = format!("{imei_body}{}", &rest[..3]);
+        let imei = format!("{imei_body}{}", luhn_digit(&imei_body));
+        prop_assert!(validate::imei(&imei), "{imei}");
+    }
+
+    #[test]
+    fn mobile_segments(seg in prop::sample::select(vec!["130", "145", "150", "162", "170", "186", "199"]), rest in "[0-9]{8}") {
+        let m = format!("{seg}{rest}");
+        prop_assert!(validate::mobile(&m));
+        let spaced = format!("+86 {} {} {}", &m[..3], &m[3..7], &m[7..]);
+        prop_assert!(validate::mobile(&spaced));
+        let bad = format!("12{}", &m[2..]);
+        prop_assert!(!validate::mobile(&bad));
+    }
+}
+
+#[test]
+fn uscc_generated_codes_validate() {
+    // Build codes with both check characters computed, across many bodies.
+    const ALPHA: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut built = 0;
+    for i in 0..500u32 {
+        let org_body = format!("{:08}", (i * 7_919 + 13) % 100_000_000);
+        const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+        let s: u32 = org_body.bytes().zip(W).map(|(c, w)| u32::from(c - b'0') * w).sum();
+        let oc = match 11 - s % 11 {
+            10 => 'X',
+            11 => '0',
+            d => char::from(b'0' + d as u8),
+        };
+        let first17 = format!("91{}{org_body}{oc}", ["110105", "440300", "330106"][i as usize % 3]);
+        const W2: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+        let sum: u32 = first17
+            .bytes()
+            .zip(W2)
+            .map(|(c, w)| ALPHA.iter().position(|&a| a == c).unwrap() as u32 * w)
+            .sum();
+        let code = format!("{first17}{}", ALPHA[((31 - sum % 31) % 31) as usize] as char);
+        assert!(validate::uscc(&code), "{code}");
+        let mut bad = code.clone().into_bytes();
+        bad[17] = if bad[17] == b'0' { b'1' } else { b'0' };
+        assert!(!validate::uscc(std::str::from_utf8(&bad).unwrap()));
+        built += 1;
+    }
+    assert_eq!(built, 500);
+}
