@@ -202,7 +202,11 @@ fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
         for (ty, path) in set.pending_dictionaries() {
             let p = base.join(&path);
             let text = std::fs::read_to_string(&p).with_context(|| {
-                format!("type {ty:?} in {}: cannot read dictionary {}", f.display(), p.display())
+                format!(
+                    "type {ty:?} in {}: cannot read dictionary {}",
+                    f.display(),
+                    p.display()
+                )
             })?;
             set.set_dictionary(&ty, &text);
         }
@@ -223,7 +227,11 @@ fn rules(cmd: RulesCommand) -> Result<ExitCode> {
                     t.name,
                     t.validator
                         .map(|_| "validated")
-                        .unwrap_or(if t.header_required { "header + shape" } else { "pattern" })
+                        .unwrap_or(if t.header_required {
+                            "header + shape"
+                        } else {
+                            "pattern"
+                        })
                 )?;
             }
             Ok(ExitCode::SUCCESS)
@@ -241,7 +249,11 @@ fn rules(cmd: RulesCommand) -> Result<ExitCode> {
         RulesCommand::Check { files } => {
             let set = load_rules(&files)?;
             Detector::new(&set, DetectorOptions::default())?;
-            println!("ok: {} types, {} allow-list entries", set.types.len(), set.allow.values.len() + set.allow.patterns.len());
+            println!(
+                "ok: {} types, {} allow-list entries",
+                set.types.len(),
+                set.allow.values.len() + set.allow.patterns.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -322,7 +334,9 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     let progress = Progress::default();
     let bar = (!a.quiet && io::stderr().is_terminal())
         .then(|| progress_bar(total_bytes, found.files.len() as u64));
-    let ticker = bar.as_ref().map(|b| spawn_ticker(b.clone(), progress.clone()));
+    let ticker = bar
+        .as_ref()
+        .map(|b| spawn_ticker(b.clone(), progress.clone()));
 
     let stream = a.format == OutputFormat::Jsonl;
     let out_lock = Mutex::new(&mut out);
@@ -364,7 +378,14 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
                 anshu_scan::FileOutcome {
                     file: outcome.file,
                     error: outcome.error,
-                    columns: outcome.columns.into_iter().map(|mut c| { c.types.shrink_to_fit(); c }).collect(),
+                    columns: outcome
+                        .columns
+                        .into_iter()
+                        .map(|mut c| {
+                            c.types.shrink_to_fit();
+                            c
+                        })
+                        .collect(),
                     ..Default::default()
                 },
             );
@@ -386,14 +407,22 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     let color = match a.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
-        ColorArg::Auto => a.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorArg::Auto => {
+            a.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     match a.format {
         OutputFormat::Table => report::render_table(&report, &mut out, color),
         OutputFormat::Json => report.write_json(&mut out),
         OutputFormat::Html => report::render_html(&report, &mut out),
         OutputFormat::Jsonl => {
-            for e in report.errors.iter().filter(|e| !report.files.iter().any(|f| f.source == e.source)) {
+            for e in report
+                .errors
+                .iter()
+                .filter(|e| !report.files.iter().any(|f| f.source == e.source))
+            {
                 report::write_jsonl(&mut out, &StreamRecord::Error(e))?;
             }
             report::write_jsonl(&mut out, &StreamRecord::Summary(&report.summary))
@@ -403,7 +432,11 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     .context("cannot write the report")?;
 
     let failed = report.summary.files_failed > 0 || !found.errors.is_empty();
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn rayon_threads(n: usize) -> Result<()> {

@@ -54,7 +54,9 @@ pub fn regions() -> &'static [Region] {
 /// Looks up a six-digit region code.
 pub fn region(code: u32) -> Option<&'static Region> {
     let t = regions();
-    t.binary_search_by_key(&code, |r| r.code).ok().map(|i| &t[i])
+    t.binary_search_by_key(&code, |r| r.code)
+        .ok()
+        .map(|i| &t[i])
 }
 
 /// Whether the first two digits name a province-level division that exists or existed.
@@ -87,11 +89,7 @@ pub fn is_surname(s: &str) -> bool {
 /// The 56 ethnic groups, with the 族 suffix.
 pub fn ethnic_groups() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        lines(ETHNIC)
-            .flat_map(|l| l.split_whitespace())
-            .collect()
-    })
+    LIST.get_or_init(|| lines(ETHNIC).flat_map(|l| l.split_whitespace()).collect())
 }
 
 /// Province-level names, full form first, then the short form used in running text.
@@ -140,7 +138,9 @@ pub fn city_names() -> &'static [&'static str] {
         let mut seen = HashSet::new();
         let mut v: Vec<&'static str> = regions()
             .iter()
-            .filter(|r| r.status == RegionStatus::Current && r.code % 100 == 0 && r.code % 10_000 != 0)
+            .filter(|r| {
+                r.status == RegionStatus::Current && r.code % 100 == 0 && r.code % 10_000 != 0
+            })
             .filter_map(|r| r.name.strip_suffix('市'))
             .filter(|n| n.chars().count() >= 2)
             .filter(|n| seen.insert(*n))
@@ -157,7 +157,10 @@ mod tests {
     #[test]
     fn region_table_has_current_and_abolished_codes() {
         assert_eq!(region(110101).map(|r| r.name), Some("东城区"));
-        assert_eq!(region(110101).map(|r| r.status), Some(RegionStatus::Current));
+        assert_eq!(
+            region(110101).map(|r| r.status),
+            Some(RegionStatus::Current)
+        );
         // 北京市崇文区 was merged into 东城区 in 2010; IDs issued there stay valid.
         let chongwen = region(110103).expect("abolished code present");
         assert_eq!(chongwen.status, RegionStatus::Abolished);

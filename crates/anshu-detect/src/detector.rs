@@ -337,7 +337,9 @@ impl Detector {
                         }
                         let input = Input::new(hay)
                             .span(s..hay.len())
-                            .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(pid)));
+                            .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
+                                pid,
+                            )));
                         if let Some(m2) = re.search(&input) {
                             found = self.accept(text, pid, s, m2.end(), &mut caps);
                             if found.is_some() {
@@ -370,7 +372,12 @@ impl Detector {
                 }
                 let conf = self.types[ty as usize].confidence;
                 if conf >= self.opts.min_confidence {
-                    out.push(Span { ty, start: s, end: e, confidence: conf });
+                    out.push(Span {
+                        ty,
+                        start: s,
+                        end: e,
+                        confidence: conf,
+                    });
                 }
             }
             if out.len() > before {
@@ -397,7 +404,9 @@ impl Detector {
             let re = self.text_re.as_ref()?;
             let input = Input::new(hay)
                 .span(s..hay.len())
-                .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(pid)));
+                .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
+                    pid,
+                )));
             re.search_captures(&input, caps);
             if let Some(g) = caps.get_group_by_name("v") {
                 vs = g.start;
@@ -575,7 +584,23 @@ fn is_checked(t: &TypeSpec) -> bool {
     use Validator::*;
     matches!(
         t.validator,
-        Some(ResidentId | Uscc | OrgCode | Luhn | BankCard | Imei | Vin | Mobile | Email | Ipv4 | Ipv6 | MacAddress | GeoCoordinate | Landline | LicensePlate)
+        Some(
+            ResidentId
+                | Uscc
+                | OrgCode
+                | Luhn
+                | BankCard
+                | Imei
+                | Vin
+                | Mobile
+                | Email
+                | Ipv4
+                | Ipv6
+                | MacAddress
+                | GeoCoordinate
+                | Landline
+                | LicensePlate
+        )
     )
 }
 
@@ -601,7 +626,9 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
     let left_bad = || {
         s > 0
             && (is_word_byte(hay[s - 1])
-                || (matches!(hay[s - 1], b'.' | b':') && s > 1 && hay[s - 2].is_ascii_alphanumeric()))
+                || (matches!(hay[s - 1], b'.' | b':')
+                    && s > 1
+                    && hay[s - 2].is_ascii_alphanumeric()))
     };
     let right_bad = || {
         e < hay.len()
@@ -621,12 +648,85 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
 /// candidate that is followed by more CJK text is shortened by one character when the rest then
 /// begins with one of these.
 const NAME_FOLLOWERS: &[&str] = &[
-    "驾驶", "驾车", "持", "于", "在", "的", "已", "先生", "女士", "小姐", "来电", "反映", "称", "说",
-    "表示", "购买", "办理", "申请", "签收", "提交", "联系", "电话", "手机", "身份证", "证件", "住",
-    "家住", "现住", "年龄", "性别", "等", "和", "与", "及", "向", "对", "从", "因", "是", "为", "被",
-    "将", "把", "通过", "使用", "预约", "入住", "到", "去", "乘坐", "登机", "投诉", "咨询", "要求",
-    "同志", "本人", "签字", "确认", "领取", "收到", "寄出", "退款", "支付", "转账", "名下", "账户",
-    "今年", "现年", "岁", "男", "女", "护照", "通行证", "工号", "邮箱", "地址", "座机", "昨日", "今日",
+    "驾驶",
+    "驾车",
+    "持",
+    "于",
+    "在",
+    "的",
+    "已",
+    "先生",
+    "女士",
+    "小姐",
+    "来电",
+    "反映",
+    "称",
+    "说",
+    "表示",
+    "购买",
+    "办理",
+    "申请",
+    "签收",
+    "提交",
+    "联系",
+    "电话",
+    "手机",
+    "身份证",
+    "证件",
+    "住",
+    "家住",
+    "现住",
+    "年龄",
+    "性别",
+    "等",
+    "和",
+    "与",
+    "及",
+    "向",
+    "对",
+    "从",
+    "因",
+    "是",
+    "为",
+    "被",
+    "将",
+    "把",
+    "通过",
+    "使用",
+    "预约",
+    "入住",
+    "到",
+    "去",
+    "乘坐",
+    "登机",
+    "投诉",
+    "咨询",
+    "要求",
+    "同志",
+    "本人",
+    "签字",
+    "确认",
+    "领取",
+    "收到",
+    "寄出",
+    "退款",
+    "支付",
+    "转账",
+    "名下",
+    "账户",
+    "今年",
+    "现年",
+    "岁",
+    "男",
+    "女",
+    "护照",
+    "通行证",
+    "工号",
+    "邮箱",
+    "地址",
+    "座机",
+    "昨日",
+    "今日",
 ];
 
 fn refine_name_end(text: &str, vs: usize, ve: usize) -> usize {
@@ -668,7 +768,12 @@ mod tests {
         let mut out = Vec::new();
         d.scan_text(text, &mut out);
         out.iter()
-            .map(|s| (d.type_info(s.ty).id.clone(), text[s.start..s.end].to_owned()))
+            .map(|s| {
+                (
+                    d.type_info(s.ty).id.clone(),
+                    text[s.start..s.end].to_owned(),
+                )
+            })
             .collect()
     }
 
@@ -679,11 +784,23 @@ mod tests {
             &d,
             "客户武晓（身份证号500228194606201960，手机13213510063）于2022年10月22日在云南省昆明市宜良县幸福路96号16栋2单元794室办理了开户业务。",
         );
-        assert!(got.contains(&("person_name".into(), "武晓".into())), "{got:?}");
-        assert!(got.contains(&("cn_resident_id".into(), "500228194606201960".into())), "{got:?}");
-        assert!(got.contains(&("cn_mobile".into(), "13213510063".into())), "{got:?}");
         assert!(
-            got.contains(&("address".into(), "云南省昆明市宜良县幸福路96号16栋2单元794室".into())),
+            got.contains(&("person_name".into(), "武晓".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("cn_resident_id".into(), "500228194606201960".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("cn_mobile".into(), "13213510063".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(
+                "address".into(),
+                "云南省昆明市宜良县幸福路96号16栋2单元794室".into()
+            )),
             "{got:?}"
         );
     }
@@ -692,12 +809,27 @@ mod tests {
     fn name_followed_by_verb_is_trimmed() {
         let d = det();
         let got = spans(&d, "车主田诗驾驶湘G5N410（车架号LGBE0WGE36FZEPX3L）");
-        assert!(got.contains(&("person_name".into(), "田诗".into())), "{got:?}");
-        assert!(got.contains(&("cn_license_plate".into(), "湘G5N410".into())), "{got:?}");
-        assert!(got.contains(&("vin".into(), "LGBE0WGE36FZEPX3L".into())), "{got:?}");
+        assert!(
+            got.contains(&("person_name".into(), "田诗".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("cn_license_plate".into(), "湘G5N410".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("vin".into(), "LGBE0WGE36FZEPX3L".into())),
+            "{got:?}"
+        );
         let got = spans(&d, "旅客段萍持护照EY8926050办理登机");
-        assert!(got.contains(&("person_name".into(), "段萍".into())), "{got:?}");
-        assert!(got.contains(&("cn_passport".into(), "EY8926050".into())), "{got:?}");
+        assert!(
+            got.contains(&("person_name".into(), "段萍".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("cn_passport".into(), "EY8926050".into())),
+            "{got:?}"
+        );
     }
 
     #[test]
@@ -719,7 +851,11 @@ mod tests {
             "[2025-01-26 06:24:32] WARN payment failed card=62828810565114891 uid=48213 phone=18443129633 user=tuht9910@corp.com.cn ip=64.214.76.39 device=012087326405753",
         );
         let ids: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(ids, ["bank_card", "cn_mobile", "email", "ipv4", "imei"], "{got:?}");
+        assert_eq!(
+            ids,
+            ["bank_card", "cn_mobile", "email", "ipv4", "imei"],
+            "{got:?}"
+        );
     }
 
     #[test]
@@ -734,7 +870,9 @@ mod tests {
         assert!(hints.contains(&(mobile, Hint::Positive)));
         let addr = d.type_index("address").unwrap();
         assert!(d.header_hints("MAC地址").contains(&(addr, Hint::Negative)));
-        assert!(d.header_hints("home_addr_s2").contains(&(addr, Hint::Positive)));
+        assert!(d
+            .header_hints("home_addr_s2")
+            .contains(&(addr, Hint::Positive)));
         assert_eq!(header_words("customerName_s2"), ["customer", "name", "s2"]);
     }
 
@@ -765,7 +903,10 @@ mod tests {
         let got = spans(&d, "项目PRJ-2024 用药 布洛芬");
         assert_eq!(
             got,
-            [("project_code".into(), "PRJ-2024".into()), ("drug".into(), "布洛芬".into())]
+            [
+                ("project_code".into(), "PRJ-2024".into()),
+                ("drug".into(), "布洛芬".into())
+            ]
         );
     }
 }

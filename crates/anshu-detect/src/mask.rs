@@ -13,7 +13,11 @@ pub fn mask_for_display(type_id: &str, value: &str) -> String {
         }
         let mut s: String = chars[..head].iter().collect();
         for c in &chars[head..n - tail] {
-            s.push(if c.is_ascii_punctuation() || *c == ' ' { *c } else { '*' });
+            s.push(if c.is_ascii_punctuation() || *c == ' ' {
+                *c
+            } else {
+                '*'
+            });
         }
         s.extend(&chars[n - tail..]);
         s
@@ -80,14 +84,32 @@ mod tests {
     #[test]
     fn masks_keep_shape_only() {
         assert_eq!(mask_for_display("cn_mobile", "13800138000"), "138****8000");
-        assert_eq!(mask_for_display("cn_mobile", "+86 138 0013 8000"), "+86 138 **** 8000");
-        assert_eq!(mask_for_display("bank_card", "6222 0212 3456 7890"), "6222 **** **** 7890");
-        assert_eq!(mask_for_display("cn_resident_id", "11010519491231002X"), "110105********002X");
-        assert_eq!(mask_for_display("bank_card", "6222021234567890"), "6222********7890");
-        assert_eq!(mask_for_display("email", "tuht9910@corp.com.cn"), "t***@corp.com.cn");
+        assert_eq!(
+            mask_for_display("cn_mobile", "+86 138 0013 8000"),
+            "+86 138 **** 8000"
+        );
+        assert_eq!(
+            mask_for_display("bank_card", "6222 0212 3456 7890"),
+            "6222 **** **** 7890"
+        );
+        assert_eq!(
+            mask_for_display("cn_resident_id", "11010519491231002X"),
+            "110105********002X"
+        );
+        assert_eq!(
+            mask_for_display("bank_card", "6222021234567890"),
+            "6222********7890"
+        );
+        assert_eq!(
+            mask_for_display("email", "tuht9910@corp.com.cn"),
+            "t***@corp.com.cn"
+        );
         assert_eq!(mask_for_display("person_name", "欧阳艳怡"), "欧***");
         assert_eq!(mask_for_display("ipv4", "64.214.76.39"), "64.*.*.*");
         assert!(!mask_for_display("address", "云南省昆明市宜良县幸福路96号").contains("96"));
-        assert_eq!(mask_for_display("vin", "LGBE0WGE36FZEPX3L"), "LGBE*********PX3L");
+        assert_eq!(
+            mask_for_display("vin", "LGBE0WGE36FZEPX3L"),
+            "LGBE*********PX3L"
+        );
     }
 }

@@ -132,7 +132,11 @@ const BUILTIN: &str = include_str!("../rules/builtin.toml");
 const BUILTIN_NAME: &str = "builtin.toml";
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Macros generated from the reference tables.
@@ -200,9 +204,7 @@ impl RuleSet {
             message,
         };
         for pat in raw.allow.patterns {
-            let p = self
-                .expand(pat.get_ref())
-                .map_err(|m| err(pat.span(), m))?;
+            let p = self.expand(pat.get_ref()).map_err(|m| err(pat.span(), m))?;
             check_regex(&p).map_err(|m| err(pat.span(), format!("allow pattern: {m}")))?;
             self.allow.patterns.push(p);
         }
@@ -222,7 +224,9 @@ impl RuleSet {
                     format!("type id {id:?} must be lower-case letters, digits and '_'"),
                 ));
             }
-            let compile = |p: &Option<Spanned<String>>, what: &str| -> Result<Option<String>, RuleError> {
+            let compile = |p: &Option<Spanned<String>>,
+                           what: &str|
+             -> Result<Option<String>, RuleError> {
                 match p {
                     None => Ok(None),
                     Some(p) => {
@@ -268,7 +272,11 @@ impl RuleSet {
                     Some(v as f32)
                 }
             };
-            let boundary = match t.boundary.as_ref().map(|b| (b.get_ref().as_str(), b.span())) {
+            let boundary = match t
+                .boundary
+                .as_ref()
+                .map(|b| (b.get_ref().as_str(), b.span()))
+            {
                 None | Some(("alnum", _)) => Boundary::Alnum,
                 Some(("right", _)) => Boundary::Right,
                 Some(("none", _)) => Boundary::None,
@@ -384,7 +392,12 @@ fn check_regex(p: &str) -> Result<(), String> {
             // The default message spans several lines with a caret diagram; keep the last line,
             // which states the problem, and the pattern so the user can find it.
             let msg = e.to_string();
-            let last = msg.lines().last().unwrap_or("invalid regex").trim().to_owned();
+            let last = msg
+                .lines()
+                .last()
+                .unwrap_or("invalid regex")
+                .trim()
+                .to_owned();
             last.trim_start_matches("error: ").to_owned()
         })
 }
@@ -397,10 +410,28 @@ mod tests {
     fn builtin_rules_parse_and_cover_the_contract() {
         let set = RuleSet::builtin();
         for id in [
-            "cn_resident_id", "cn_passport", "cn_hk_macau_permit", "cn_taiwan_permit", "cn_mobile",
-            "cn_landline", "email", "person_name", "address", "bank_card", "cn_uscc",
-            "cn_license_plate", "vin", "imei", "ipv4", "ipv6", "mac_address", "geo_coordinate",
-            "birth_date", "gender", "ethnicity", "company_name",
+            "cn_resident_id",
+            "cn_passport",
+            "cn_hk_macau_permit",
+            "cn_taiwan_permit",
+            "cn_mobile",
+            "cn_landline",
+            "email",
+            "person_name",
+            "address",
+            "bank_card",
+            "cn_uscc",
+            "cn_license_plate",
+            "vin",
+            "imei",
+            "ipv4",
+            "ipv6",
+            "mac_address",
+            "geo_coordinate",
+            "birth_date",
+            "gender",
+            "ethnicity",
+            "company_name",
         ] {
             assert!(set.types.iter().any(|t| t.id == id), "missing {id}");
         }
@@ -415,7 +446,10 @@ mod tests {
 
         let src = "[[type]]\nid = \"x\"\npattern = 'a'\nvalidator = \"nope\"\n";
         let e = set.add_file("user.toml", src).unwrap_err().to_string();
-        assert!(e.starts_with("user.toml:4:") && e.contains("unknown validator"), "{e}");
+        assert!(
+            e.starts_with("user.toml:4:") && e.contains("unknown validator"),
+            "{e}"
+        );
 
         let src = "[[type]]\nid = \"x\"\n\nconfidnce = 0.5\n";
         let e = set.add_file("user.toml", src).unwrap_err().to_string();

@@ -25,7 +25,8 @@ impl Date {
         if !(1..=12).contains(&month) || day == 0 || year > 9999 {
             return None;
         }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let dim = match month {
             2 if leap => 29,
             2 => 28,
@@ -217,10 +218,7 @@ pub fn resident_id(s: &str, today: Date) -> Option<f32> {
 const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 fn uscc_value(c: u8) -> Option<u32> {
-    USCC_ALPHABET
-        .iter()
-        .position(|&a| a == c)
-        .map(|p| p as u32)
+    USCC_ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
 }
 
 /// GB 11714-1997 organisation code: 8 body characters and a check character.
@@ -255,7 +253,9 @@ pub fn uscc(s: &str) -> bool {
     if !data::known_province(u32::from(b[2] - b'0') * 10 + u32::from(b[3] - b'0')) {
         return false;
     }
-    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let mut sum = 0;
     for (c, w) in b[..17].iter().zip(W) {
         match uscc_value(*c) {
@@ -287,12 +287,14 @@ fn luhn(d: &str) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Bank card: 13–19 digits, Luhn-valid, with an issuer prefix and a length that scheme uses.
 pub fn bank_card(s: &str) -> Option<f32> {
-    if s.bytes().any(|c| !(c.is_ascii_digit() || c == b' ' || c == b'-')) {
+    if s.bytes()
+        .any(|c| !(c.is_ascii_digit() || c == b' ' || c == b'-'))
+    {
         return None;
     }
     let d = digits_only(s);
@@ -303,13 +305,13 @@ pub fn bank_card(s: &str) -> Option<f32> {
     let p2: u32 = d[..2].parse().ok()?;
     let p4: u32 = d[..4].parse().ok()?;
     let ok = match p2 {
-        62 | 81 => (16..=19).contains(&n),              // UnionPay
-        40..=49 => n == 13 || n == 16 || n == 19,       // Visa
-        51..=55 => n == 16,                             // Mastercard
+        62 | 81 => (16..=19).contains(&n),        // UnionPay
+        40..=49 => n == 13 || n == 16 || n == 19, // Visa
+        51..=55 => n == 16,                       // Mastercard
         22..=27 => (2221..=2720).contains(&p4) && n == 16,
-        34 | 37 => n == 15,                             // American Express
+        34 | 37 => n == 15, // American Express
         35 => (3528..=3589).contains(&p4) && (16..=19).contains(&n), // JCB
-        30 | 36 | 38 => (14..=16).contains(&n),         // Diners
+        30 | 36 | 38 => (14..=16).contains(&n), // Diners
         60 | 64 | 65 => p4 == 6011 || p2 == 65 || p4 >= 6440 && (16..=19).contains(&n),
         // Older domestic debit BINs (e.g. 9558 ICBC, 95599 ABC).
         90..=99 => (16..=19).contains(&n) && d.starts_with("95"),
@@ -326,8 +328,24 @@ pub fn imei(s: &str) -> bool {
     }
     matches!(
         &s[..2],
-        "00" | "01" | "10" | "30" | "31" | "33" | "35" | "44" | "45" | "49" | "50" | "51" | "52"
-            | "53" | "54" | "86" | "91" | "98" | "99"
+        "00" | "01"
+            | "10"
+            | "30"
+            | "31"
+            | "33"
+            | "35"
+            | "44"
+            | "45"
+            | "49"
+            | "50"
+            | "51"
+            | "52"
+            | "53"
+            | "54"
+            | "86"
+            | "91"
+            | "98"
+            | "99"
     )
 }
 
@@ -412,7 +430,11 @@ pub fn landline(s: &str) -> bool {
         .collect();
     let (area, local) = match groups.as_slice() {
         [one] if one.len() >= 10 && one.bytes().all(|c| c.is_ascii_digit()) => {
-            let n = if one.starts_with("01") || one.starts_with("02") { 3 } else { 4 };
+            let n = if one.starts_with("01") || one.starts_with("02") {
+                3
+            } else {
+                4
+            };
             one.split_at(n)
         }
         [a, l] | [a, l, _] => (*a, *l),
@@ -524,10 +546,13 @@ pub fn license_plate(s: &str) -> bool {
 pub fn address(s: &str) -> bool {
     let n = s.chars().count();
     (6..=80).contains(&n)
-        && s.chars().any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
-        && ["路", "街", "道", "巷", "弄", "村", "号", "镇", "乡", "里", "胡同", "社区"]
-            .iter()
-            .any(|k| s.contains(k))
+        && s.chars()
+            .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+        && [
+            "路", "街", "道", "巷", "弄", "村", "号", "镇", "乡", "里", "胡同", "社区",
+        ]
+        .iter()
+        .any(|k| s.contains(k))
 }
 
 /// Organisation name: a name body of at least two characters before the suffix.
@@ -580,7 +605,7 @@ pub fn birth_date(s: &str, today: Date) -> bool {
         .filter_map(|p| p.parse().ok())
         .collect();
     let (y, m, d) = match nums.as_slice() {
-        [ymd] if *ymd >= 1_000_0000 => (ymd / 10_000, ymd / 100 % 100, ymd % 100),
+        [ymd] if *ymd >= 10_000_000 => (ymd / 10_000, ymd / 100 % 100, ymd % 100),
         [y, m, d, ..] => (*y, *m, *d),
         _ => return false,
     };

@@ -24,7 +24,11 @@ const TODAY: Date = Date::new(2026, 11, 22);
 
 fn id_check(body: &str) -> char {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = body.bytes().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let s: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     b"10X98765432"[(s % 11) as usize] as char
 }
 
@@ -156,20 +160,32 @@ fn uscc_generated_codes_validate() {
     for i in 0..500u32 {
         let org_body = format!("{:08}", (i * 7_919 + 13) % 100_000_000);
         const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-        let s: u32 = org_body.bytes().zip(W).map(|(c, w)| u32::from(c - b'0') * w).sum();
+        let s: u32 = org_body
+            .bytes()
+            .zip(W)
+            .map(|(c, w)| u32::from(c - b'0') * w)
+            .sum();
         let oc = match 11 - s % 11 {
             10 => 'X',
             11 => '0',
             d => char::from(b'0' + d as u8),
         };
-        let first17 = format!("91{}{org_body}{oc}", ["110105", "440300", "330106"][i as usize % 3]);
-        const W2: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+        let first17 = format!(
+            "91{}{org_body}{oc}",
+            ["110105", "440300", "330106"][i as usize % 3]
+        );
+        const W2: [u32; 17] = [
+            1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+        ];
         let sum: u32 = first17
             .bytes()
             .zip(W2)
             .map(|(c, w)| ALPHA.iter().position(|&a| a == c).unwrap() as u32 * w)
             .sum();
-        let code = format!("{first17}{}", ALPHA[((31 - sum % 31) % 31) as usize] as char);
+        let code = format!(
+            "{first17}{}",
+            ALPHA[((31 - sum % 31) % 31) as usize] as char
+        );
         assert!(validate::uscc(&code), "{code}");
         let mut bad = code.clone().into_bytes();
         bad[17] = if bad[17] == b'0' { b'1' } else { b'0' };

@@ -149,8 +149,8 @@ pub struct ErrorEntry {
 /// The classification rule packs give the authoritative level; this only orders the display.
 pub fn display_weight(type_id: &str) -> u32 {
     match type_id {
-        "cn_resident_id" | "cn_passport" | "cn_hk_macau_permit" | "cn_taiwan_permit" | "bank_card"
-        | "geo_coordinate" | "address" => 3,
+        "cn_resident_id" | "cn_passport" | "cn_hk_macau_permit" | "cn_taiwan_permit"
+        | "bank_card" | "geo_coordinate" | "address" => 3,
         "cn_uscc" | "company_name" | "ipv4" | "ipv6" | "mac_address" => 1,
         _ => 2,
     }
@@ -174,7 +174,8 @@ impl Report {
         s.files_skipped = self.files.iter().filter(|f| f.status == "skipped").count() as u64;
         s.tables = self.files.iter().map(|f| f.tables).sum();
         s.columns = self.columns.len() as u64;
-        s.columns_with_findings = self.columns.iter().filter(|c| !c.types.is_empty()).count() as u64;
+        s.columns_with_findings =
+            self.columns.iter().filter(|c| !c.types.is_empty()).count() as u64;
         s.text_findings = self.files.iter().map(|f| f.text_findings).sum();
         s.by_type.clear();
         for c in &self.columns {

@@ -10,8 +10,14 @@ const MAX_TEXT_ROWS: usize = 200;
 fn width(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
             _ => 1,
         })
         .sum()
@@ -114,7 +120,14 @@ pub fn render_table(r: &Report, w: &mut dyn Write, color: bool) -> io::Result<()
                 let types = c
                     .types
                     .iter()
-                    .map(|t| format!("{} {:.2} {:.0}%", t.type_id, t.confidence, t.match_ratio * 100.0))
+                    .map(|t| {
+                        format!(
+                            "{} {:.2} {:.0}%",
+                            t.type_id,
+                            t.confidence,
+                            t.match_ratio * 100.0
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", ");
                 let ex = c
@@ -140,7 +153,14 @@ pub fn render_table(r: &Report, w: &mut dyn Write, color: bool) -> io::Result<()
         writeln!(
             w,
             "  {}",
-            st.bold(&heads.iter().enumerate().map(|(i, h)| pad(h, wid[i])).collect::<Vec<_>>().join("  "))
+            st.bold(
+                &heads
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| pad(h, wid[i]))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            )
         )?;
         for (row, c) in rows.iter().zip(&cols) {
             let first = c.types.first().map(|t| t.type_id.as_str()).unwrap_or("");

@@ -71,7 +71,12 @@ pub struct FileOutcome {
 }
 
 /// Scans one file.
-pub fn scan_file(det: &Detector, entry: &FileEntry, opts: &ScanOptions, progress: &Progress) -> FileOutcome {
+pub fn scan_file(
+    det: &Detector,
+    entry: &FileEntry,
+    opts: &ScanOptions,
+    progress: &Progress,
+) -> FileOutcome {
     let source = anshu_source::display_path(&entry.path);
     let read_opts = ReadOptions {
         encoding: opts.encoding,
@@ -110,8 +115,13 @@ pub fn scan_file(det: &Detector, entry: &FileEntry, opts: &ScanOptions, progress
 }
 
 /// Scans files in parallel, calling `on_file` as each one finishes (in completion order).
-pub fn scan_files<F>(det: &Detector, files: &[FileEntry], opts: &ScanOptions, progress: &Progress, on_file: F)
-where
+pub fn scan_files<F>(
+    det: &Detector,
+    files: &[FileEntry],
+    opts: &ScanOptions,
+    progress: &Progress,
+    on_file: F,
+) where
     F: Fn(usize, FileOutcome) + Sync + Send,
 {
     files.par_iter().enumerate().for_each(|(i, f)| {

@@ -44,8 +44,9 @@ impl SplitMix {
 
 fn seed(s: &str) -> u64 {
     // FNV-1a: stable across runs and platforms, unlike the std hasher.
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 struct Table {
@@ -196,7 +197,12 @@ impl Sink for ScanSink<'_> {
         if k == 0 {
             return;
         }
-        let owned = || cells.iter().map(|(c, v)| (*c, (*v).to_owned())).collect::<Vec<_>>();
+        let owned = || {
+            cells
+                .iter()
+                .map(|(c, v)| (*c, (*v).to_owned()))
+                .collect::<Vec<_>>()
+        };
         if i < k {
             t.reservoir.push(owned());
         } else {
@@ -218,7 +224,10 @@ impl Sink for ScanSink<'_> {
         let mut line = first_line;
         let mut cursor = 0usize;
         for s in &self.spans {
-            line += bytes[cursor..s.start].iter().filter(|&&b| b == b'\n').count() as u64;
+            line += bytes[cursor..s.start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
             cursor = s.start;
             let info = self.det.type_info(s.ty);
             *self.by_type.entry(info.id.clone()).or_insert(0) += 1;

@@ -163,9 +163,11 @@ impl DecodingReader {
                 .max(16);
             let old = self.out.len();
             self.out.resize(old + cap, 0);
-            let (res, read, written) =
-                self.decoder
-                    .decode_to_utf8_without_replacement(src, &mut self.out[old..], self.eof);
+            let (res, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                src,
+                &mut self.out[old..],
+                self.eof,
+            );
             self.out.truncate(old + written);
             let consumed_before = self.report.borrow().bytes;
             self.raw_start += read;
@@ -183,7 +185,10 @@ impl DecodingReader {
             if let DecoderResult::Malformed(_, _) = res {
                 self.out.extend_from_slice("\u{FFFD}".as_bytes());
             }
-            if self.eof && self.raw_start == self.raw_end && matches!(res, DecoderResult::InputEmpty) {
+            if self.eof
+                && self.raw_start == self.raw_end
+                && matches!(res, DecoderResult::InputEmpty)
+            {
                 self.done = true;
             }
             if !self.out.is_empty() || self.done {
@@ -213,7 +218,8 @@ mod tests {
     use super::*;
 
     fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> (String, DecodeReport) {
-        let (mut r, _) = decoding_reader(Box::new(io::Cursor::new(bytes.to_vec())), forced).unwrap();
+        let (mut r, _) =
+            decoding_reader(Box::new(io::Cursor::new(bytes.to_vec())), forced).unwrap();
         let rep = r.report();
         let mut s = String::new();
         r.read_to_string(&mut s).unwrap();

@@ -4,7 +4,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// CSV, TSV and other delimited text; `None` means sniff the delimiter.
-    Delimited { delimiter: Option<u8> },
+    Delimited {
+        delimiter: Option<u8>,
+    },
     Json,
     JsonLines,
     Parquet,
@@ -49,8 +51,16 @@ impl Format {
         }
         match ext {
             "csv" => return Format::Delimited { delimiter: None },
-            "tsv" | "tab" => return Format::Delimited { delimiter: Some(b'\t') },
-            "psv" => return Format::Delimited { delimiter: Some(b'|') },
+            "tsv" | "tab" => {
+                return Format::Delimited {
+                    delimiter: Some(b'\t'),
+                }
+            }
+            "psv" => {
+                return Format::Delimited {
+                    delimiter: Some(b'|'),
+                }
+            }
             "json" => return Format::Json,
             "jsonl" | "ndjson" | "jsonlines" => return Format::JsonLines,
             "parquet" => return Format::Parquet,
@@ -79,13 +89,19 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
         (b"\x89PNG", "PNG image"),
         (b"\xFF\xD8\xFF", "JPEG image"),
         (b"GIF8", "GIF image"),
-        (b"%PDF", "PDF document; text extraction is not supported yet"),
+        (
+            b"%PDF",
+            "PDF document; text extraction is not supported yet",
+        ),
         (b"\x7FELF", "executable"),
         (b"MZ", "executable"),
         (b"\x1F\x8B", "gzip data"),
         (b"7z\xBC\xAF", "7z archive"),
         (b"Rar!", "RAR archive"),
-        (b"SQLite format 3\0", "SQLite database; scan it with sqlite://"),
+        (
+            b"SQLite format 3\0",
+            "SQLite database; scan it with sqlite://",
+        ),
         (b"BZh", "bzip2 data"),
         (b"\xFD7zXZ", "xz data"),
         (b"\x28\xB5\x2F\xFD", "zstd data"),
@@ -96,7 +112,9 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
         }
     }
     // UTF-16 text has NULs in every other byte; anything else with NULs is binary.
-    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || crate::decode::looks_utf16(head).is_some();
+    let utf16 = head.starts_with(&[0xFF, 0xFE])
+        || head.starts_with(&[0xFE, 0xFF])
+        || crate::decode::looks_utf16(head).is_some();
     if !utf16 && head.iter().take(8192).any(|&b| b == 0) {
         return Some("binary data");
     }
@@ -109,12 +127,26 @@ mod tests {
 
     #[test]
     fn by_name_and_magic() {
-        assert_eq!(Format::detect("a.csv", b"x,y\n1,2"), Format::Delimited { delimiter: None });
-        assert_eq!(Format::detect("a.tsv", b"x\ty"), Format::Delimited { delimiter: Some(b'\t') });
-        assert_eq!(Format::detect("a.csv", b"PK\x03\x04...."), Format::Binary("zip archive"));
+        assert_eq!(
+            Format::detect("a.csv", b"x,y\n1,2"),
+            Format::Delimited { delimiter: None }
+        );
+        assert_eq!(
+            Format::detect("a.tsv", b"x\ty"),
+            Format::Delimited {
+                delimiter: Some(b'\t')
+            }
+        );
+        assert_eq!(
+            Format::detect("a.csv", b"PK\x03\x04...."),
+            Format::Binary("zip archive")
+        );
         assert_eq!(Format::detect("data", b"PAR1...."), Format::Parquet);
         assert_eq!(Format::detect("notes", b"hello"), Format::Text);
-        assert_eq!(Format::detect("x.bin", b"ab\0cd"), Format::Binary("binary data"));
+        assert_eq!(
+            Format::detect("x.bin", b"ab\0cd"),
+            Format::Binary("binary data")
+        );
         assert_eq!(Format::detect("x", b"  {\"a\":1}"), Format::Json);
         assert_eq!(Format::detect("u16.txt", b"\xFF\xFEa\0b\0"), Format::Text);
     }

@@ -97,7 +97,10 @@ pub enum SourceError {
     #[error("cannot read: {0}")]
     Io(#[from] io::Error),
     #[error("not valid {format}: {message}")]
-    Malformed { format: &'static str, message: String },
+    Malformed {
+        format: &'static str,
+        message: String,
+    },
     #[error("cannot decode as {encoding}: {malformed} invalid byte sequences, the first at byte {first_at}")]
     Encoding {
         encoding: String,
@@ -114,7 +117,9 @@ impl SourceError {
     /// A stable machine-readable code for reports.
     pub fn code(&self) -> &'static str {
         match self {
-            SourceError::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => "permission_denied",
+            SourceError::Io(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                "permission_denied"
+            }
             SourceError::Io(e) if e.kind() == io::ErrorKind::NotFound => "not_found",
             SourceError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => "truncated",
             SourceError::Io(e) if e.kind() == io::ErrorKind::InvalidData => "corrupt",
@@ -153,7 +158,11 @@ impl<R: Read> Read for Counting<R> {
 
 /// Reads one file into `sink`. The format comes from the name (`.csv`, `.json.gz`…) and, when the
 /// name says nothing, from the first bytes.
-pub fn read_path(path: &Path, opts: &ReadOptions, sink: &mut dyn Sink) -> Result<Outcome, SourceError> {
+pub fn read_path(
+    path: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<Outcome, SourceError> {
     let file = File::open(path)?;
     let raw = Counting {
         inner: file,
@@ -169,12 +178,18 @@ pub fn read_path(path: &Path, opts: &ReadOptions, sink: &mut dyn Sink) -> Result
         None => (false, name.clone()),
     };
     let mut reader: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, raw)))
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            raw,
+        )))
     } else {
         Box::new(raw)
     };
     let mut head = Vec::with_capacity(8192);
-    (&mut reader).take(8192).read_to_end(&mut head).map_err(map_gz)?;
+    (&mut reader)
+        .take(8192)
+        .read_to_end(&mut head)
+        .map_err(map_gz)?;
     let format = Format::detect(&inner_name, &head);
     let chained: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
     let result = read_format(format, path, chained, opts, sink);
@@ -210,7 +225,8 @@ fn read_format(
         }),
         Format::Delimited { delimiter } => {
             let (text, enc) = decode::decoding_reader(reader, opts.encoding)?;
-            let report = table::read_delimited(text, delimiter.or(opts.delimiter), opts, &table_name, sink)?;
+            let report =
+                table::read_delimited(text, delimiter.or(opts.delimiter), opts, &table_name, sink)?;
             finish_decode(&report, sink)?;
             Ok(Outcome::Read {
                 format,
@@ -219,7 +235,8 @@ fn read_format(
         }
         Format::Json | Format::JsonLines => {
             let (text, enc) = decode::decoding_reader(reader, opts.encoding)?;
-            let report = json::read_json(text, format == Format::JsonLines, opts, &table_name, sink)?;
+            let report =
+                json::read_json(text, format == Format::JsonLines, opts, &table_name, sink)?;
             finish_decode(&report, sink)?;
             Ok(Outcome::Read {
                 format,

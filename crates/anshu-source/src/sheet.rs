@@ -33,13 +33,17 @@ pub(crate) fn read_parquet(
         let mut all = Vec::new();
         reader.read_to_end(&mut all)?;
         Box::new(
-            SerializedFileReader::new(bytes::Bytes::from(all)).map_err(|e| malformed("Parquet", e))?,
+            SerializedFileReader::new(bytes::Bytes::from(all))
+                .map_err(|e| malformed("Parquet", e))?,
         )
     } else {
         drop(reader);
         let f = std::fs::File::open(path)?;
         if let Some(c) = &opts.bytes_read {
-            c.fetch_add(f.metadata().map(|m| m.len()).unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+            c.fetch_add(
+                f.metadata().map(|m| m.len()).unwrap_or(0),
+                std::sync::atomic::Ordering::Relaxed,
+            );
         }
         Box::new(SerializedFileReader::new(f).map_err(|e| malformed("Parquet", e))?)
     };
@@ -134,14 +138,24 @@ pub(crate) fn read_workbook(
                 continue;
             }
         };
-        let t = if many { format!("{table}:{name}") } else { table.to_owned() };
+        let t = if many {
+            format!("{table}:{name}")
+        } else {
+            table.to_owned()
+        };
         sink.begin_table(&t);
-        let mut rows = range.rows().skip_while(|r| r.iter().all(|c| matches!(c, Data::Empty)));
+        let mut rows = range
+            .rows()
+            .skip_while(|r| r.iter().all(|c| matches!(c, Data::Empty)));
         let mut width = 0;
         if let Some(header) = rows.next() {
             for (i, c) in header.iter().enumerate() {
                 let h = cell_text(c);
-                let h = if h.trim().is_empty() { format!("column{}", i + 1) } else { h.trim().to_owned() };
+                let h = if h.trim().is_empty() {
+                    format!("column{}", i + 1)
+                } else {
+                    h.trim().to_owned()
+                };
                 sink.column(i, &h);
             }
             width = header.len();
@@ -193,7 +207,12 @@ fn excel_date(serial: f64) -> String {
     if secs == 0 {
         format!("{y:04}-{m:02}-{d:02}")
     } else {
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
     }
 }
 

@@ -34,7 +34,10 @@ pub(crate) fn sniff_delimiter(sample: &[u8]) -> u8 {
         for c in &counts {
             *freq.entry(*c).or_insert(0usize) += 1;
         }
-        let (mode, n) = freq.into_iter().max_by_key(|(c, n)| (*n, *c)).unwrap_or((1, 0));
+        let (mode, n) = freq
+            .into_iter()
+            .max_by_key(|(c, n)| (*n, *c))
+            .unwrap_or((1, 0));
         if mode < 2 {
             continue;
         }
@@ -49,7 +52,8 @@ pub(crate) fn sniff_delimiter(sample: &[u8]) -> u8 {
 fn numeric_like(s: &str) -> bool {
     let t = s.trim();
     t.len() >= 3
-        && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b':' | b'/' | b' '))
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b':' | b'/' | b' '))
         && t.bytes().any(|b| b.is_ascii_digit())
 }
 
@@ -62,7 +66,10 @@ pub(crate) fn looks_like_header(first: &[String], rest: &[Vec<String>]) -> bool 
     if !first.iter().all(|f| seen.insert(f.trim())) {
         return false;
     }
-    if first.iter().any(|f| numeric_like(f) || f.contains('@') || f.chars().count() > 64) {
+    if first
+        .iter()
+        .any(|f| numeric_like(f) || f.contains('@') || f.chars().count() > 64)
+    {
         return false;
     }
     if rest.is_empty() {
@@ -70,7 +77,13 @@ pub(crate) fn looks_like_header(first: &[String], rest: &[Vec<String>]) -> bool 
     }
     // A header value does not repeat below it, while data values often do.
     for (i, h) in first.iter().enumerate() {
-        if rest.iter().filter(|r| r.get(i).is_some_and(|v| v == h)).count() * 2 > rest.len() {
+        if rest
+            .iter()
+            .filter(|r| r.get(i).is_some_and(|v| v == h))
+            .count()
+            * 2
+            > rest.len()
+        {
             return false;
         }
     }
@@ -131,7 +144,11 @@ pub(crate) fn read_delimited(
         if let Some(h) = lead_iter.next() {
             for (i, name) in h.iter().enumerate() {
                 let name = name.trim().trim_start_matches('\u{FEFF}');
-                let name = if name.is_empty() { format!("column{}", i + 1) } else { name.to_owned() };
+                let name = if name.is_empty() {
+                    format!("column{}", i + 1)
+                } else {
+                    name.to_owned()
+                };
                 sink.column(i, &name);
             }
             width = h.len();
@@ -139,7 +156,8 @@ pub(crate) fn read_delimited(
     }
     for r in lead_iter {
         announce(sink, r.len(), &mut width);
-        let cells: Vec<(usize, &str)> = r.iter().enumerate().map(|(i, v)| (i, v.as_str())).collect();
+        let cells: Vec<(usize, &str)> =
+            r.iter().enumerate().map(|(i, v)| (i, v.as_str())).collect();
         sink.row(&cells);
     }
     loop {
@@ -197,8 +215,14 @@ mod tests {
     #[test]
     fn header_sniffing() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert!(looks_like_header(&s(&["姓名", "手机"]), &[s(&["张三", "13800138000"])]));
-        assert!(!looks_like_header(&s(&["张三", "13800138000"]), &[s(&["李四", "13900139000"])]));
+        assert!(looks_like_header(
+            &s(&["姓名", "手机"]),
+            &[s(&["张三", "13800138000"])]
+        ));
+        assert!(!looks_like_header(
+            &s(&["张三", "13800138000"]),
+            &[s(&["李四", "13900139000"])]
+        ));
         assert!(!looks_like_header(&s(&["a", "a"]), &[]));
     }
 }

@@ -39,7 +39,11 @@ fn globset(globs: &[String]) -> Result<Option<GlobSet>, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         // A glob without a slash matches the file name at any depth, as in .gitignore.
-        let pat = if g.contains('/') { g.clone() } else { format!("**/{g}") };
+        let pat = if g.contains('/') {
+            g.clone()
+        } else {
+            format!("**/{g}")
+        };
         b.add(Glob::new(&pat).map_err(|e| format!("bad glob {g:?}: {e}"))?);
     }
     b.build().map(Some).map_err(|e| e.to_string())
@@ -146,7 +150,13 @@ mod tests {
         let names = |d: Discovery| -> Vec<String> {
             d.files
                 .iter()
-                .map(|f| f.path.strip_prefix(p).unwrap().to_string_lossy().into_owned())
+                .map(|f| {
+                    f.path
+                        .strip_prefix(p)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned()
+                })
                 .collect()
         };
         let all = names(discover(&[p.to_path_buf()], &WalkOptions::default()));
@@ -161,7 +171,10 @@ mod tests {
             no_ignore: true,
             ..Default::default()
         };
-        assert_eq!(names(discover(&[p.to_path_buf()], &exc)), [".gitignore", "a/x.csv"]);
+        assert_eq!(
+            names(discover(&[p.to_path_buf()], &exc)),
+            [".gitignore", "a/x.csv"]
+        );
         let missing = discover(&[p.join("nope")], &WalkOptions::default());
         assert_eq!(missing.errors.len(), 1);
     }

@@ -40,7 +40,11 @@ impl Sink for Rec {
     }
     fn end_table(&mut self) {}
     fn text(&mut self, chunk: &str, _line: u64, offset: u64) {
-        assert_eq!(offset as usize, self.text.len(), "text chunks must be contiguous");
+        assert_eq!(
+            offset as usize,
+            self.text.len(),
+            "text chunks must be contiguous"
+        );
         self.text.push_str(chunk);
     }
     fn warning(&mut self, m: String) {
@@ -92,7 +96,11 @@ fn csv_in_every_encoding() {
         }
         assert_eq!(rec.columns[0], ["姓名", "手机号", "备注"], "{name}");
         assert_eq!(rec.rows[0].len(), 2, "{name}");
-        assert_eq!(cell(&rec, 0, 0, "备注").as_deref(), Some("含,逗号"), "{name}");
+        assert_eq!(
+            cell(&rec, 0, 0, "备注").as_deref(),
+            Some("含,逗号"),
+            "{name}"
+        );
         assert_eq!(cell(&rec, 0, 1, "姓名").as_deref(), Some("李四"), "{name}");
     }
 }
@@ -100,9 +108,17 @@ fn csv_in_every_encoding() {
 #[test]
 fn delimiters_and_headers_are_sniffed() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, rec) = read(&write(dir.path(), "a.csv", b"id;mobile\n1;13800138000\n2;13900139000\n"));
+    let (_, rec) = read(&write(
+        dir.path(),
+        "a.csv",
+        b"id;mobile\n1;13800138000\n2;13900139000\n",
+    ));
     assert_eq!(rec.columns[0], ["id", "mobile"]);
-    let (_, rec) = read(&write(dir.path(), "b.csv", b"13800138000,zhang\n13900139000,li\n"));
+    let (_, rec) = read(&write(
+        dir.path(),
+        "b.csv",
+        b"13800138000,zhang\n13900139000,li\n",
+    ));
     assert_eq!(rec.columns[0], ["column1", "column2"]);
     assert_eq!(rec.rows[0].len(), 2);
     let mut forced = Rec::default();
@@ -117,7 +133,11 @@ fn delimiters_and_headers_are_sniffed() {
     .unwrap();
     assert_eq!(forced.columns[0], ["13800138000", "zhang"]);
     // Ragged rows and a stray quote do not stop the reader.
-    let (r, rec) = read(&write(dir.path(), "c.tsv", b"a\tb\n1\t2\t3\n\"x\ty\n4\t5\n"));
+    let (r, rec) = read(&write(
+        dir.path(),
+        "c.tsv",
+        b"a\tb\n1\t2\t3\n\"x\ty\n4\t5\n",
+    ));
     assert!(r.is_ok());
     assert!(rec.columns[0].len() >= 3);
 }
@@ -130,10 +150,17 @@ fn json_documents_and_lines() {
         "a.json",
         r#"[{"user":{"name":"张三","contact":{"mobile":"13800138000"}},"tags":["x","y"],"n":1},{"user":{"name":"李四"},"extra":null}]"#.as_bytes(),
     ));
-    assert_eq!(rec.columns[0], ["user.name", "user.contact.mobile", "tags", "n"]);
+    assert_eq!(
+        rec.columns[0],
+        ["user.name", "user.contact.mobile", "tags", "n"]
+    );
     assert_eq!(rec.rows[0].len(), 2);
     assert_eq!(rec.rows[0][0].iter().filter(|(i, _)| *i == 2).count(), 2);
-    let (_, rec) = read(&write(dir.path(), "w.json", br#"{"data":[{"a":1},{"a":2}],"total":2}"#));
+    let (_, rec) = read(&write(
+        dir.path(),
+        "w.json",
+        br#"{"data":[{"a":1},{"a":2}],"total":2}"#,
+    ));
     assert_eq!(rec.rows[0].len(), 2);
     let (r, rec) = read(&write(
         dir.path(),
@@ -142,7 +169,11 @@ fn json_documents_and_lines() {
     ));
     assert!(r.is_ok());
     assert_eq!(rec.rows[0].len(), 2);
-    assert!(rec.warnings.iter().any(|w| w.starts_with("line 2:")), "{:?}", rec.warnings);
+    assert!(
+        rec.warnings.iter().any(|w| w.starts_with("line 2:")),
+        "{:?}",
+        rec.warnings
+    );
     // A syntax error in a document is an error naming the position; rows before it were seen.
     let (r, rec) = read(&write(dir.path(), "c.json", b"[{\"a\":1},{\"a\":]"));
     let e = r.unwrap_err();
@@ -163,7 +194,10 @@ fn text_gzip_and_truncation() {
     assert_eq!(rec.text, body);
     let (r, _) = read(&write(dir.path(), "cut.csv.gz", &gz[..gz.len() / 2]));
     let e = r.unwrap_err();
-    assert!(matches!(e.code(), "truncated" | "corrupt" | "io_error"), "{e}");
+    assert!(
+        matches!(e.code(), "truncated" | "corrupt" | "io_error"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -171,7 +205,11 @@ fn binary_and_corrupt_files() {
     let dir = tempfile::tempdir().unwrap();
     let (r, _) = read(&write(dir.path(), "img.png", b"\x89PNG\r\n\x1a\n\0\0\0"));
     assert!(matches!(r.unwrap(), Outcome::Skipped { .. }));
-    let (r, _) = read(&write(dir.path(), "bad.xlsx", b"this is not a workbook at all"));
+    let (r, _) = read(&write(
+        dir.path(),
+        "bad.xlsx",
+        b"this is not a workbook at all",
+    ));
     assert_eq!(r.unwrap_err().code(), "malformed");
     let (r, _) = read(&write(dir.path(), "bad.parquet", b"PAR1garbagePAR1"));
     assert_eq!(r.unwrap_err().code(), "malformed");
@@ -212,15 +250,33 @@ fn zip_file(parts: &[(&str, &str)]) -> Vec<u8> {
 fn xlsx_every_sheet() {
     let dir = tempfile::tempdir().unwrap();
     let sheet = |rows: &str| {
-        format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#)
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+        )
     };
-    let s1 = sheet(r#"<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>手机</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>张三</t></is></c><c r="B2"><v>13800138000</v></c></row>"#);
-    let s2 = sheet(r#"<row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>a@example.com</t></is></c></row>"#);
+    let s1 = sheet(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>手机</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>张三</t></is></c><c r="B2"><v>13800138000</v></c></row>"#,
+    );
+    let s2 = sheet(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t>email</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>a@example.com</t></is></c></row>"#,
+    );
     let bytes = zip_file(&[
-        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
-        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="客户" sheetId="1" r:id="rId1"/><sheet name="联系" sheetId="2" r:id="rId2"/></sheets></workbook>"#),
-        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>"#),
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="客户" sheetId="1" r:id="rId1"/><sheet name="联系" sheetId="2" r:id="rId2"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>"#,
+        ),
         ("xl/worksheets/sheet1.xml", &s1),
         ("xl/worksheets/sheet2.xml", &s2),
     ]);
@@ -254,17 +310,29 @@ fn parquet_rows() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.parquet");
     let schema = Arc::new(
-        parse_message_type("message t { REQUIRED BYTE_ARRAY mobile (UTF8); REQUIRED INT64 amount; }").unwrap(),
+        parse_message_type(
+            "message t { REQUIRED BYTE_ARRAY mobile (UTF8); REQUIRED INT64 amount; }",
+        )
+        .unwrap(),
     );
     let file = std::fs::File::create(&path).unwrap();
-    let mut w = SerializedFileWriter::new(file, schema, Arc::new(WriterProperties::builder().build())).unwrap();
+    let mut w =
+        SerializedFileWriter::new(file, schema, Arc::new(WriterProperties::builder().build()))
+            .unwrap();
     let mut rg = w.next_row_group().unwrap();
-    let mobiles: Vec<ByteArray> = ["13800138000", "13900139000"].iter().map(|s| ByteArray::from(*s)).collect();
+    let mobiles: Vec<ByteArray> = ["13800138000", "13900139000"]
+        .iter()
+        .map(|s| ByteArray::from(*s))
+        .collect();
     let mut col = rg.next_column().unwrap().unwrap();
-    col.typed::<ByteArrayType>().write_batch(&mobiles, None, None).unwrap();
+    col.typed::<ByteArrayType>()
+        .write_batch(&mobiles, None, None)
+        .unwrap();
     col.close().unwrap();
     let mut col = rg.next_column().unwrap().unwrap();
-    col.typed::<Int64Type>().write_batch(&[5, 7], None, None).unwrap();
+    col.typed::<Int64Type>()
+        .write_batch(&[5, 7], None, None)
+        .unwrap();
     col.close().unwrap();
     rg.close().unwrap();
     w.close().unwrap();

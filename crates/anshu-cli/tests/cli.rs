@@ -1,0 +1,371 @@
+//! End-to-end tests of the `anshu` binary: real files in a temporary directory, real process,
+//! real exit codes and output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn anshu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run anshu")
+}
+
+fn id_with_check(body: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let s: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(s % 11) as usize] as char)
+}
+
+/// A small tree with good files, a truncated gzip, a corrupt workbook and a binary file.
+fn fixture() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("data");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    let mut csv = String::from("姓名,手机号,证件号码,订单号\n");
+    for i in 0..40u32 {
+        let id = id_with_check(&format!(
+            "11010519{:02}0{}1{:04}",
+            60 + i % 30,
+            1 + i % 9,
+            100 + i
+        ));
+        csv.push_str(&format!(
+            "张{},1380013{:04},{id},2024{:014}\n",
+            ["三", "伟", "芳", "娜"][i as usize % 4],
+            i,
+            i
+        ));
+    }
+    std::fs::write(root.join("customers.csv"), csv).unwrap();
+    std::fs::write(
+        root.join("sub/app.log"),
+        "2025-01-01 INFO user=alice@example.com ip=10.1.2.3\n2025-01-02 WARN 客户李四来电，手机13912345678\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("broken.xlsx"), b"not a workbook").unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, "a,b\n1,2\n".repeat(5000).as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(root.join("cut.csv.gz"), &gz[..gz.len() / 3]).unwrap();
+    std::fs::write(root.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0").unwrap();
+    (dir, root)
+}
+
+fn json_report(args: &[&str]) -> (Output, Value) {
+    let out = anshu(args);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out, v)
+}
+
+fn types_of(report: &Value, column: &str) -> Vec<String> {
+    report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == column)
+        .map(|c| {
+            c["types"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["type"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn scan_reports_columns_spans_and_errors_and_goes_on() {
+    let (_d, root) = fixture();
+    let (out, r) = json_report(&["scan", root.to_str().unwrap(), "--format", "json"]);
+    // Some files failed, so the exit code is 2, and each failure is named on stderr.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.xlsx"), "{stderr}");
+    assert!(stderr.contains("cut.csv.gz"), "{stderr}");
+
+    assert_eq!(types_of(&r, "姓名"), ["person_name"]);
+    assert_eq!(types_of(&r, "手机号"), ["cn_mobile"]);
+    assert_eq!(types_of(&r, "证件号码"), ["cn_resident_id"]);
+    assert!(types_of(&r, "订单号").is_empty());
+
+    let spans: Vec<(&str, &str)> = r["text_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["type"].as_str().unwrap(), f["text"].as_str().unwrap()))
+        .collect();
+    assert!(spans.contains(&("cn_mobile", "139****5678")), "{spans:?}");
+    assert!(spans.iter().any(|(t, _)| *t == "email"));
+    assert!(spans.iter().any(|(t, _)| *t == "person_name"));
+    // Masked by default: no raw value anywhere in the report.
+    let raw = serde_json::to_string(&r).unwrap();
+    assert!(!raw.contains("13912345678") && !raw.contains("alice@example.com"));
+
+    let errors: Vec<(String, String)> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["source"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|(s, c)| s.ends_with("broken.xlsx") && c == "malformed"),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|(s, _)| s.ends_with("cut.csv.gz")),
+        "{errors:?}"
+    );
+    let skipped = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["source"].as_str().unwrap().ends_with("logo.png"))
+        .unwrap();
+    assert_eq!(skipped["status"], "skipped");
+    assert_eq!(r["summary"]["files_failed"], 2);
+}
+
+#[test]
+fn show_values_and_line_offsets() {
+    let (_d, root) = fixture();
+    let log = root.join("sub/app.log");
+    let (out, r) = json_report(&[
+        "scan",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+        "--show-values",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let f = r["text_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["type"] == "cn_mobile")
+        .unwrap()
+        .clone();
+    assert_eq!(f["text"], "13912345678");
+    assert_eq!(f["line"], 2);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let off = f["offset"].as_u64().unwrap() as usize;
+    assert_eq!(&text[off..off + 11], "13912345678");
+}
+
+#[test]
+fn output_formats() {
+    let (_d, root) = fixture();
+    let dir = root.parent().unwrap();
+    let html = dir.join("r.html");
+    let out = anshu(&[
+        "scan",
+        root.to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        html.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr.is_empty(),
+        "--quiet: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.starts_with("<!doctype html>")
+            && page.contains("<svg")
+            && page.contains("cn_resident_id")
+    );
+    assert!(!page.contains("<script src") && !page.contains("<link"));
+
+    let out = anshu(&["scan", root.to_str().unwrap(), "--format", "jsonl", "-q"]);
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|l| l["kind"] == "column" && l["column"] == "手机号"));
+    assert!(lines.iter().any(|l| l["kind"] == "error"));
+    assert_eq!(lines.last().unwrap()["kind"], "summary");
+
+    let out = anshu(&["scan", root.to_str().unwrap(), "--color", "never"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("cn_resident_id") && table.contains("Errors") && !table.contains('\x1b')
+    );
+}
+
+#[test]
+fn usage_errors_exit_1() {
+    assert_eq!(anshu(&["scan"]).status.code(), Some(1));
+    assert_eq!(
+        anshu(&["scan", ".", "--format", "xml"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        anshu(&["scan", ".", "--delimiter", "ab"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        anshu(&["scan", ".", "--encoding", "klingon"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(anshu(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn user_rules_add_types_and_allow_lists() {
+    let (_d, root) = fixture();
+    let rules = root.parent().unwrap().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[type]]\nid = \"employee_no\"\nname = \"工号\"\npattern = 'EMP-\\d{6}'\nhints = [\"工号\"]\n\n[allow]\nvalues = [\"13912345678\"]\n",
+    )
+    .unwrap();
+    let log = root.join("sub/app.log");
+    std::fs::write(&log, "工号 EMP-123456 手机13912345678 备用13812345678\n").unwrap();
+    let (_, r) = json_report(&[
+        "scan",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+        "--show-values",
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
+    let got: Vec<(&str, &str)> = r["text_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["type"].as_str().unwrap(), f["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [("employee_no", "EMP-123456"), ("cn_mobile", "13812345678")]
+    );
+
+    // A bad rule file names the line and stops before scanning.
+    std::fs::write(
+        &rules,
+        "[[type]]\nid = \"x\"\npattern = 'a'\nvalidator = \"nope\"\n",
+    )
+    .unwrap();
+    let out = anshu(&[
+        "scan",
+        log.to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rules.toml:4:") && err.contains("unknown validator"),
+        "{err}"
+    );
+    let out = anshu(&["rules", "check", rules.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn include_exclude_and_ignore_files() {
+    let (_d, root) = fixture();
+    std::fs::write(root.join(".anshuignore"), "*.xlsx\n*.gz\n").unwrap();
+    let (out, r) = json_report(&[
+        "scan",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--exclude",
+        "*.png",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.ends_with(".xlsx") && !f.ends_with(".png")),
+        "{files:?}"
+    );
+    let (_, r) = json_report(&[
+        "scan",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--include",
+        "*.log",
+    ]);
+    assert_eq!(r["files"].as_array().unwrap().len(), 1);
+}
+
+/// The labelled sample beside the project, scored with its own scorer: column F1 ≥ 0.98 and
+/// span F1 ≥ 0.97. Skipped (with a note) where ../shared is absent.
+#[test]
+fn shared_samples_meet_the_bar() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let samples = root.join("samples");
+    if !samples.join("truth.json").exists() {
+        eprintln!(
+            "note: {} not found; sample scoring skipped",
+            samples.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let out = anshu(&[
+        "scan",
+        samples.to_str().unwrap(),
+        "--format",
+        "json",
+        "--show-values",
+        "-q",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let score = Command::new("python3")
+        .arg(root.join("tools/score.py"))
+        .arg(samples.join("truth.json"))
+        .arg(&report)
+        .args(["--min-f1", "0.98", "--docs-min-f1", "0.97"])
+        .output()
+        .expect("python3");
+    let text = String::from_utf8_lossy(&score.stdout);
+    assert!(score.status.success(), "{text}");
+    eprintln!("{}", text.lines().last().unwrap_or(""));
+}
