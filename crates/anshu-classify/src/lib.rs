@@ -56,7 +56,9 @@ impl PeopleCount {
     }
     /// The lower end of the 95% interval.
     pub fn low(&self) -> u64 {
-        ((self.value as f64) * (1.0 - self.rel_error_95)).floor().max(0.0) as u64
+        ((self.value as f64) * (1.0 - self.rel_error_95))
+            .floor()
+            .max(0.0) as u64
     }
     /// The upper end of the 95% interval.
     pub fn high(&self) -> u64 {

@@ -176,7 +176,11 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 impl RulePack {
@@ -203,8 +207,12 @@ impl RulePack {
             line: line_of(src, offset),
             message,
         };
-        let raw: RawPack = toml::from_str(src)
-            .map_err(|e| err(e.span().map(|s| s.start).unwrap_or(0), e.message().to_owned()))?;
+        let raw: RawPack = toml::from_str(src).map_err(|e| {
+            err(
+                e.span().map(|s| s.start).unwrap_or(0),
+                e.message().to_owned(),
+            )
+        })?;
         let mut pack = match &raw.pack.extends {
             Some(base) => {
                 let mut b = RulePack::builtin(base.get_ref())
@@ -244,7 +252,10 @@ impl RulePack {
         for c in raw.category {
             match pack.categories.iter_mut().find(|x| x.id == c.id) {
                 Some(x) => x.name = c.name,
-                None => pack.categories.push(Category { id: c.id, name: c.name }),
+                None => pack.categories.push(Category {
+                    id: c.id,
+                    name: c.name,
+                }),
             }
         }
         let level_of = |pack: &RulePack, id: &str, at: usize| -> Result<usize, PackError> {
@@ -253,7 +264,11 @@ impl RulePack {
                     at,
                     format!(
                         "unknown level {id:?}; levels of this pack: {}",
-                        pack.levels.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")
+                        pack.levels
+                            .iter()
+                            .map(|l| l.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })
@@ -268,7 +283,10 @@ impl RulePack {
             let at = t.span().start;
             let t = t.into_inner();
             if !pack.categories.iter().any(|c| c.id == t.category) {
-                return Err(err(at, format!("type {:?}: unknown category {:?}", t.type_id, t.category)));
+                return Err(err(
+                    at,
+                    format!("type {:?}: unknown category {:?}", t.type_id, t.category),
+                ));
             }
             let level = level_of(&pack, &t.level, at)?;
             pack.types.insert(
@@ -286,7 +304,10 @@ impl RulePack {
             let at = c.span().start;
             let c = c.into_inner();
             if c.types.len() < 2 {
-                return Err(err(at, format!("combination {:?} needs at least two types", c.id)));
+                return Err(err(
+                    at,
+                    format!("combination {:?} needs at least two types", c.id),
+                ));
             }
             let level = level_of(&pack, &c.level, at)?;
             let comb = Combination {
@@ -405,9 +426,9 @@ impl RulePack {
         d.level = best.unwrap_or(self.default_level);
         // Organisation identifiers and public business data are not personal information.
         d.personal = types.iter().any(|t| {
-            self.types
-                .get(*t)
-                .is_none_or(|r| !r.category.starts_with("org.") && !r.category.starts_with("business."))
+            self.types.get(*t).is_none_or(|r| {
+                !r.category.starts_with("org.") && !r.category.starts_with("business.")
+            })
         });
         d
     }
@@ -424,7 +445,12 @@ impl RulePack {
                 }
                 d.reasons.push(Reason {
                     rule: format!("combination:{}", c.id),
-                    text: format!("{} → {}: {}", c.types.join(" + "), self.level(c.level).name, c.reason),
+                    text: format!(
+                        "{} → {}: {}",
+                        c.types.join(" + "),
+                        self.level(c.level).name,
+                        c.reason
+                    ),
                 });
             }
         }
@@ -434,7 +460,11 @@ impl RulePack {
     /// Classifies a source from its tables and people counts. Returns the decision and the
     /// important-data thresholds it reaches (an estimate reaching one counts, with `certain`
     /// telling whether its low end does too).
-    pub fn classify_source(&self, tables: &[Decision], people: &PeopleCounts) -> (Decision, Vec<ImportantHit>) {
+    pub fn classify_source(
+        &self,
+        tables: &[Decision],
+        people: &PeopleCounts,
+    ) -> (Decision, Vec<ImportantHit>) {
         let mut d = self.max_of(tables, "table");
         let mut hits = Vec::new();
         for t in &self.thresholds {
@@ -548,12 +578,21 @@ mod tests {
     #[test]
     fn tables_take_the_max_and_combinations_raise() {
         let p = RulePack::builtin("gbt43697").unwrap();
-        let cols = [p.classify_column(&["person_name"]), p.classify_column(&["cn_mobile"])];
-        let types: BTreeSet<String> = ["person_name", "cn_mobile"].iter().map(|s| s.to_string()).collect();
+        let cols = [
+            p.classify_column(&["person_name"]),
+            p.classify_column(&["cn_mobile"]),
+        ];
+        let types: BTreeSet<String> = ["person_name", "cn_mobile"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let t = p.classify_table(&cols, &types);
         assert_eq!(p.level(t.level).id, "general-4");
         assert!(t.level > cols[0].level && t.level > cols[1].level);
-        assert!(t.reasons.iter().any(|r| r.rule == "combination:name-and-contact"));
+        assert!(t
+            .reasons
+            .iter()
+            .any(|r| r.rule == "combination:name-and-contact"));
         let only_mobile: BTreeSet<String> = ["cn_mobile".to_string()].into();
         let t = p.classify_table(&cols[1..], &only_mobile);
         assert_eq!(p.level(t.level).id, "general-3");
@@ -583,20 +622,36 @@ mod tests {
     fn user_packs_extend_and_report_lines() {
         let src = "[pack]\nid = \"tj\"\nextends = \"gbt43697\"\n\n[[threshold]]\nid = \"tjftz-sensitive-1m\"\nscope = \"sensitive\"\nmin_people = 500000\nlevel = \"important\"\n";
         let p = RulePack::parse("tj.toml", src).unwrap();
-        let t = p.thresholds.iter().find(|t| t.id == "tjftz-sensitive-1m").unwrap();
+        let t = p
+            .thresholds
+            .iter()
+            .find(|t| t.id == "tjftz-sensitive-1m")
+            .unwrap();
         assert_eq!(t.min_people, 500_000);
-        assert_eq!(p.thresholds.len(), RulePack::builtin("gbt43697").unwrap().thresholds.len());
+        assert_eq!(
+            p.thresholds.len(),
+            RulePack::builtin("gbt43697").unwrap().thresholds.len()
+        );
         let bad = "[pack]\nid = \"x\"\nextends = \"gbt43697\"\n\n[[type]]\ntype = \"a\"\ncategory = \"pi.basic\"\nlevel = \"general-9\"\n";
         let e = RulePack::parse("x.toml", bad).unwrap_err().to_string();
-        assert!(e.starts_with("x.toml:5:") && e.contains("unknown level"), "{e}");
+        assert!(
+            e.starts_with("x.toml:5:") && e.contains("unknown level"),
+            "{e}"
+        );
     }
 
     #[test]
     fn finance_pack() {
         let p = RulePack::builtin("jrt0197").unwrap();
         assert_eq!(p.level(p.classify_column(&["bank_card"]).level).id, "jr-3");
-        let types: BTreeSet<String> = ["bank_card", "cn_resident_id", "person_name"].iter().map(|s| s.to_string()).collect();
-        let cols: Vec<_> = types.iter().map(|t| p.classify_column(&[t.as_str()])).collect();
+        let types: BTreeSet<String> = ["bank_card", "cn_resident_id", "person_name"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let cols: Vec<_> = types
+            .iter()
+            .map(|t| p.classify_column(&[t.as_str()]))
+            .collect();
         assert_eq!(p.level(p.classify_table(&cols, &types).level).id, "jr-4");
     }
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use anshu_classify::RulePack;
 use anshu_detect::{Date, Detector, DetectorOptions, RuleSet};
 use anshu_report::{self as report, StreamRecord};
 use anshu_scan::{Progress, ReportBuilder, ScanOptions};
@@ -88,6 +89,12 @@ struct ScanArgs {
     /// Extra rule files (TOML) with types and allow-lists; may be repeated.
     #[arg(long = "rules", value_name = "FILE")]
     rules: Vec<PathBuf>,
+    /// Classification rule pack: gbt43697 (default), jrt0197 or miit-industry.
+    #[arg(long, default_value = "gbt43697", value_name = "ID")]
+    pack: String,
+    /// A rule pack file (TOML) that replaces or extends (`extends = "gbt43697"`) a built-in pack.
+    #[arg(long, value_name = "FILE", conflicts_with = "pack")]
+    pack_file: Option<PathBuf>,
     /// Rows sampled per table, spread over the whole table.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     sample_rows: usize,
@@ -259,6 +266,18 @@ fn rules(cmd: RulesCommand) -> Result<ExitCode> {
     }
 }
 
+/// The built-in pack named `id`, or a pack file.
+fn load_pack(id: &str, file: Option<&Path>) -> Result<RulePack> {
+    match file {
+        Some(f) => {
+            let src = std::fs::read_to_string(f)
+                .with_context(|| format!("cannot read rule pack {}", f.display()))?;
+            Ok(RulePack::parse(&f.display().to_string(), &src)?)
+        }
+        None => Ok(RulePack::builtin(id)?),
+    }
+}
+
 fn parse_delimiter(d: &str) -> Result<u8> {
     match d {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
@@ -295,6 +314,7 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         rayon_threads(n)?;
     }
 
+    let pack = std::sync::Arc::new(load_pack(&a.pack, a.pack_file.as_deref())?);
     let found = anshu_source::discover(&a.paths, &walk);
     let total_bytes: u64 = found.files.iter().map(|f| f.size).sum();
     let opts = ScanOptions {
@@ -309,15 +329,25 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         },
         max_text_findings: a.max_findings_per_file,
         show_values: a.show_values,
+        pack: std::sync::Arc::clone(&pack),
     };
-    let mut builder = ReportBuilder::new(report::ToolInfo {
-        name: "anshu".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        started_at: rfc3339_now(),
-        sample_rows: (!a.full).then_some(a.sample_rows),
-        values_shown: a.show_values,
-        rule_files: a.rules.iter().map(|p| p.display().to_string()).collect(),
-    });
+    let mut builder = ReportBuilder::new(
+        report::ToolInfo {
+            name: "anshu".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            started_at: rfc3339_now(),
+            sample_rows: (!a.full).then_some(a.sample_rows),
+            values_shown: a.show_values,
+            rule_files: a.rules.iter().map(|p| p.display().to_string()).collect(),
+            pack: pack.id.clone(),
+            pack_name: pack.name.clone(),
+        },
+        std::sync::Arc::clone(&pack),
+        a.paths
+            .iter()
+            .map(|p| anshu_source::display_path(p))
+            .collect(),
+    );
     for (path, msg) in &found.errors {
         if !a.quiet {
             eprintln!("anshu: {path}: {msg}");
@@ -354,6 +384,9 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
                     report::write_jsonl(&mut **w, &StreamRecord::File(&outcome.file))?;
                     for c in &outcome.columns {
                         report::write_jsonl(&mut **w, &StreamRecord::Column(c))?;
+                    }
+                    for t in &outcome.tables {
+                        report::write_jsonl(&mut **w, &StreamRecord::Table(t))?;
                     }
                     for f in &outcome.text_findings {
                         report::write_jsonl(&mut **w, &StreamRecord::TextFinding(f))?;

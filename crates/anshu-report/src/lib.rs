@@ -24,7 +24,11 @@ pub use table::render_table;
 pub struct Report {
     pub tool: ToolInfo,
     pub summary: Summary,
+    /// Data sources (each path given on the command line), with people counts and levels.
+    pub sources: Vec<Source>,
     pub files: Vec<FileEntry>,
+    /// Tables (a file's table, a spreadsheet sheet), graded 就高从严 with combination rules.
+    pub tables: Vec<Table>,
     pub columns: Vec<Column>,
     pub text_findings: Vec<TextFinding>,
     pub warnings: Vec<Warning>,
@@ -41,6 +45,82 @@ pub struct ToolInfo {
     pub sample_rows: Option<usize>,
     pub values_shown: bool,
     pub rule_files: Vec<String>,
+    /// The classification rule pack, e.g. `gbt43697`.
+    pub pack: String,
+    pub pack_name: String,
+}
+
+/// Why a level was given: the rule and a sentence.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Reason {
+    pub rule: String,
+    pub text: String,
+}
+
+/// Classification and grading of a column, table or source.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Grade {
+    /// Category id in the pack (e.g. `pi.identity`), `null` when nothing was detected.
+    pub category: Option<String>,
+    /// Category name (e.g. 个人身份信息).
+    pub category_name: Option<String>,
+    /// Sensitive personal information (PIPL Art. 28).
+    pub sensitive: bool,
+    /// Level id: `core`, `important`, `general-1` … `general-4` (packs add their own, e.g. `jr-3`).
+    pub level: String,
+    /// Level name for people, e.g. 一般数据 4级.
+    pub level_name: String,
+    pub reasons: Vec<Reason>,
+}
+
+/// A count of distinct people.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct People {
+    pub count: u64,
+    pub exact: bool,
+    /// Relative error at 95% confidence; 0 when exact.
+    pub rel_error_95: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Table {
+    pub source: String,
+    pub table: String,
+    pub rows: u64,
+    /// Distinct people, counted by `identifier`; `null` when the table holds no identifier.
+    pub people: Option<People>,
+    pub identifier: Option<String>,
+    pub types: Vec<String>,
+    #[serde(flatten)]
+    pub grade: Grade,
+}
+
+/// An important-data threshold a source reaches.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportantHit {
+    pub threshold: String,
+    pub level: String,
+    pub people: People,
+    pub min_people: u64,
+    /// False when only the estimate, not its low end, reaches the threshold: confirm with --full.
+    pub certain: bool,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Source {
+    pub source: String,
+    pub files: u64,
+    pub tables: u64,
+    /// People whose personal information the source holds.
+    pub people: People,
+    /// People whose sensitive personal information it holds.
+    pub people_sensitive: People,
+    /// Whether the source is important data under the pack's thresholds.
+    pub important: bool,
+    pub important_hits: Vec<ImportantHit>,
+    #[serde(flatten)]
+    pub grade: Grade,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -96,6 +176,8 @@ pub struct Column {
     pub sampled: u64,
     pub non_empty: u64,
     pub types: Vec<ColumnType>,
+    #[serde(flatten)]
+    pub grade: Grade,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -202,6 +284,8 @@ impl Report {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StreamRecord<'a> {
     File(&'a FileEntry),
+    Table(&'a Table),
+    Source(&'a Source),
     Column(&'a Column),
     TextFinding(&'a TextFinding),
     Warning(&'a Warning),

@@ -8,19 +8,21 @@
 //! output (anshu-report). It is also where raw values stop: everything it hands to the report is
 //! masked unless the caller asked for values.
 
+mod people;
 mod sink;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use anshu_classify::{Decision, PeopleCount, PeopleCounts, RulePack};
 use anshu_detect::Detector;
 use anshu_report as report;
 use anshu_source::{FileEntry, HeaderMode, Outcome, ReadOptions};
 use rayon::prelude::*;
 
-pub use sink::{TableResult, TextHit};
+pub use people::{normalize_identifier, Distinct, Hll, IDENTIFIERS, SKETCH_REL_ERROR_95};
 
 /// How to scan.
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct ScanOptions {
     pub max_text_findings: usize,
     /// Show raw values in the report instead of masked ones.
     pub show_values: bool,
+    /// The classification and grading rule pack.
+    pub pack: Arc<RulePack>,
 }
 
 impl Default for ScanOptions {
@@ -48,6 +52,9 @@ impl Default for ScanOptions {
             header: HeaderMode::Auto,
             max_text_findings: 10_000,
             show_values: false,
+            // The built-in pack is compiled in and covered by tests; failing to parse it is a
+            // build defect, not an input error.
+            pack: Arc::new(RulePack::builtin("gbt43697").expect("built-in gbt43697 pack parses")),
         }
     }
 }
@@ -60,10 +67,27 @@ pub struct Progress {
     pub cancel: Arc<AtomicBool>,
 }
 
+/// People found in one table, kept for counting people per source.
+#[derive(Debug, Clone)]
+pub struct TablePeople {
+    /// The identifier type people were counted by.
+    pub identifier: String,
+    pub distinct: Distinct,
+    pub personal: bool,
+    pub sensitive: bool,
+    pub types: BTreeSet<String>,
+}
+
 /// Everything one file produced.
 #[derive(Debug, Clone, Default)]
 pub struct FileOutcome {
+    /// The data source (command-line path) the file belongs to.
+    pub root: usize,
     pub file: report::FileEntry,
+    pub tables: Vec<report::Table>,
+    pub people: Vec<TablePeople>,
+    /// Table decisions, for grading the source.
+    pub decisions: Vec<Decision>,
     pub columns: Vec<report::Column>,
     pub text_findings: Vec<report::TextFinding>,
     pub warnings: Vec<report::Warning>,
@@ -88,6 +112,7 @@ pub fn scan_file(
     let mut sink = sink::ScanSink::new(det, opts, &source);
     let result = anshu_source::read_path(&entry.path, &read_opts, &mut sink);
     let mut out = sink.finish();
+    out.root = entry.root;
     out.file.source = source.clone();
     out.file.size = entry.size;
     match result {
@@ -132,20 +157,34 @@ pub fn scan_files<F>(
     });
 }
 
-/// Collects outcomes into a report in a stable order (the order files were discovered).
+/// Collects outcomes into a report in a stable order (the order files were discovered), and
+/// grades each data source from its tables and people counts.
 pub struct ReportBuilder {
     outcomes: Mutex<Vec<(usize, FileOutcome)>>,
     started: Instant,
     tool: report::ToolInfo,
+    pack: Arc<RulePack>,
+    roots: Vec<String>,
     extra_errors: Vec<report::ErrorEntry>,
 }
 
+fn people(c: PeopleCount) -> report::People {
+    report::People {
+        count: c.value,
+        exact: c.exact,
+        rel_error_95: c.rel_error_95,
+    }
+}
+
 impl ReportBuilder {
-    pub fn new(tool: report::ToolInfo) -> Self {
+    /// `roots` names the data sources, in the order of `FileEntry::root`.
+    pub fn new(tool: report::ToolInfo, pack: Arc<RulePack>, roots: Vec<String>) -> Self {
         ReportBuilder {
             outcomes: Mutex::new(Vec::new()),
             started: Instant::now(),
             tool,
+            pack,
+            roots,
             extra_errors: Vec::new(),
         }
     }
@@ -173,17 +212,104 @@ impl ReportBuilder {
             ..Default::default()
         };
         r.errors.extend(self.extra_errors);
+        let mut per_root: Vec<SourceAcc> = (0..self.roots.len())
+            .map(|_| SourceAcc::default())
+            .collect();
         for (_, o) in outcomes {
+            if let Some(acc) = per_root.get_mut(o.root) {
+                acc.files += 1;
+                acc.tables += o.tables.len() as u64;
+                acc.decisions.extend(o.decisions);
+                for p in o.people {
+                    acc.add(p);
+                }
+            }
             r.files.push(o.file);
+            r.tables.extend(o.tables);
             r.columns.extend(o.columns);
             r.text_findings.extend(o.text_findings);
             r.warnings.extend(o.warnings);
             r.errors.extend(o.error);
         }
+        for (name, acc) in self.roots.iter().zip(per_root) {
+            let counts = acc.counts();
+            let (d, hits) = self.pack.classify_source(&acc.decisions, &counts);
+            r.sources.push(report::Source {
+                source: name.clone(),
+                files: acc.files,
+                tables: acc.tables,
+                people: people(counts.personal),
+                people_sensitive: people(counts.sensitive),
+                important: !hits.is_empty(),
+                important_hits: hits
+                    .into_iter()
+                    .map(|h| report::ImportantHit {
+                        threshold: h.threshold,
+                        level: h.level,
+                        people: people(h.people),
+                        min_people: h.min_people,
+                        certain: h.certain,
+                        reason: h.reason,
+                    })
+                    .collect(),
+                grade: sink::grade(&self.pack, &d),
+            });
+        }
         r.summary.bytes_read = bytes_read;
         r.summary.duration_ms = self.started.elapsed().as_millis() as u64;
         r.finish_summary();
         r
+    }
+}
+
+/// People of one source, merged per scope and identifier type: people counted by resident ID
+/// and people counted by mobile number cannot be added up, so each scope takes the largest.
+#[derive(Default)]
+struct SourceAcc {
+    files: u64,
+    tables: u64,
+    decisions: Vec<Decision>,
+    /// scope ("personal", "sensitive" or a type id) → identifier type → people.
+    scopes: BTreeMap<String, BTreeMap<String, Distinct>>,
+}
+
+impl SourceAcc {
+    fn add(&mut self, p: TablePeople) {
+        let mut keys: Vec<String> = p.types.iter().cloned().collect();
+        if p.personal {
+            keys.push("personal".into());
+        }
+        if p.sensitive {
+            keys.push("sensitive".into());
+        }
+        for k in keys {
+            let by_id = self.scopes.entry(k).or_default();
+            match by_id.get_mut(&p.identifier) {
+                Some(d) => d.merge(&p.distinct),
+                None => {
+                    by_id.insert(p.identifier.clone(), p.distinct.clone());
+                }
+            }
+        }
+    }
+
+    fn counts(&self) -> PeopleCounts {
+        let best = |k: &str| -> PeopleCount {
+            self.scopes
+                .get(k)
+                .and_then(|m| m.values().map(Distinct::count).max_by_key(|c| c.value))
+                .unwrap_or_default()
+        };
+        PeopleCounts {
+            personal: best("personal"),
+            sensitive: best("sensitive"),
+            by_type: self
+                .scopes
+                .keys()
+                .filter(|k| *k != "personal" && *k != "sensitive")
+                .map(|k| (k.clone(), best(k)))
+                .collect(),
+        }
     }
 }
 

@@ -1,27 +1,18 @@
-//! The sink that turns reader output into column decisions and text findings.
+//! The sink that turns reader output into column decisions, people counts and text findings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use anshu_classify::{Decision, RulePack};
 use anshu_detect::mask::mask_for_display;
-use anshu_detect::{ColumnProfile, Detector, Evidence, Scratch, Span};
+use anshu_detect::{ColumnProfile, Detector, Evidence, Scratch, Span, ValueMatch};
 use anshu_report as report;
 use anshu_source::Sink;
 
-use crate::{FileOutcome, ScanOptions};
+use crate::people::{Distinct, IDENTIFIERS};
+use crate::{FileOutcome, ScanOptions, TablePeople};
 
-/// A table's columns as decided, before masking (kept for callers that build inventories).
-#[derive(Debug, Clone)]
-pub struct TableResult {
-    pub name: String,
-    pub rows: u64,
-}
-
-/// A text finding before masking.
-#[derive(Debug, Clone)]
-pub struct TextHit {
-    pub span: Span,
-    pub line: u64,
-}
+/// Rows looked at before deciding which columns to count people by.
+const PROBE_ROWS: usize = 256;
 
 /// A small, fast, deterministic generator (SplitMix64) for reservoir sampling, seeded from the
 /// table name so that the same file gives the same sample on every run.
@@ -58,6 +49,10 @@ struct Table {
     /// Sample mode: a uniform reservoir of rows.
     reservoir: Vec<Vec<(usize, String)>>,
     rng: SplitMix,
+    /// The first rows, kept until the identifier columns are chosen.
+    probe: Vec<Vec<(usize, String)>>,
+    /// People counters for identifier-like columns, once chosen.
+    counters: Option<Vec<Option<Distinct>>>,
 }
 
 pub(crate) struct ScanSink<'a> {
@@ -67,8 +62,32 @@ pub(crate) struct ScanSink<'a> {
     table: Option<Table>,
     scratch: Scratch,
     spans: Vec<Span>,
+    values: Vec<ValueMatch>,
     out: FileOutcome,
     by_type: BTreeMap<String, u64>,
+}
+
+pub(crate) fn grade(pack: &RulePack, d: &Decision) -> report::Grade {
+    let level = pack.level(d.level);
+    report::Grade {
+        category: d.category.clone(),
+        category_name: d
+            .category
+            .as_deref()
+            .and_then(|c| pack.category_name(c))
+            .map(str::to_owned),
+        sensitive: d.sensitive,
+        level: level.id.clone(),
+        level_name: level.name.clone(),
+        reasons: d
+            .reasons
+            .iter()
+            .map(|r| report::Reason {
+                rule: r.rule.clone(),
+                text: r.text.clone(),
+            })
+            .collect(),
+    }
 }
 
 impl<'a> ScanSink<'a> {
@@ -80,6 +99,7 @@ impl<'a> ScanSink<'a> {
             table: None,
             scratch: Scratch::default(),
             spans: Vec::new(),
+            values: Vec::new(),
             out: FileOutcome::default(),
             by_type: BTreeMap::new(),
         }
@@ -93,10 +113,50 @@ impl<'a> ScanSink<'a> {
         }
     }
 
+    /// Chooses the columns whose values look like person identifiers in the probe rows, starts
+    /// a counter for each, and feeds it the probe rows.
+    fn choose_counters(det: &Detector, values: &mut Vec<ValueMatch>, t: &mut Table, exact: bool) {
+        let width = t.columns.len();
+        let mut hits = vec![0usize; width];
+        let mut seen = vec![0usize; width];
+        for row in &t.probe {
+            for (c, v) in row {
+                if *c >= width || v.trim().is_empty() {
+                    continue;
+                }
+                seen[*c] += 1;
+                values.clear();
+                det.match_value(v, values);
+                if values
+                    .iter()
+                    .any(|m| IDENTIFIERS.contains(&det.type_info(m.ty).id.as_str()))
+                {
+                    hits[*c] += 1;
+                }
+            }
+        }
+        let mut counters: Vec<Option<Distinct>> = (0..width)
+            .map(|c| (seen[c] > 0 && hits[c] * 10 >= seen[c] * 3).then(|| Distinct::new(exact)))
+            .collect();
+        for row in std::mem::take(&mut t.probe) {
+            for (c, v) in row {
+                if let Some(Some(d)) = counters.get_mut(c) {
+                    if !v.trim().is_empty() {
+                        d.add(&v);
+                    }
+                }
+            }
+        }
+        t.counters = Some(counters);
+    }
+
     fn close_table(&mut self) {
         let Some(mut t) = self.table.take() else {
             return;
         };
+        if t.counters.is_none() {
+            Self::choose_counters(self.det, &mut self.values, &mut t, self.opts.full);
+        }
         if !self.opts.full {
             t.profiles = vec![ColumnProfile::new(); t.columns.len()];
             for row in &t.reservoir {
@@ -107,11 +167,35 @@ impl<'a> ScanSink<'a> {
                 }
             }
         }
+        let pack = &self.opts.pack;
+        let mut decisions = Vec::new();
+        let mut table_types: BTreeSet<String> = BTreeSet::new();
+        let mut identifier: Option<(usize, usize)> = None; // (priority, column)
         for (i, name) in t.columns.iter().enumerate() {
             let p = t.profiles.get(i).cloned().unwrap_or_default();
-            let types = p
-                .decide(self.det, name)
-                .into_iter()
+            let decided = p.decide(self.det, name);
+            let ids: Vec<&str> = decided
+                .iter()
+                .map(|c| self.det.type_info(c.ty).id.as_str())
+                .collect();
+            for (c, id) in decided.iter().zip(&ids) {
+                table_types.insert((*id).to_owned());
+                if c.evidence == Evidence::Values {
+                    if let Some(pri) = IDENTIFIERS.iter().position(|x| x == id) {
+                        let counted = t
+                            .counters
+                            .as_ref()
+                            .and_then(|cs| cs.get(i))
+                            .is_some_and(Option::is_some);
+                        if counted && identifier.is_none_or(|(bp, _)| pri < bp) {
+                            identifier = Some((pri, i));
+                        }
+                    }
+                }
+            }
+            let d = pack.classify_column(&ids);
+            let types = decided
+                .iter()
                 .map(|c| {
                     let info = self.det.type_info(c.ty);
                     report::ColumnType {
@@ -137,8 +221,39 @@ impl<'a> ScanSink<'a> {
                 sampled: p.observed,
                 non_empty: p.non_empty,
                 types,
+                grade: grade(pack, &d),
+            });
+            decisions.push(d);
+        }
+        let td = pack.classify_table(&decisions, &table_types);
+        let people = identifier.and_then(|(pri, col)| {
+            let d = t.counters.as_mut()?.get_mut(col)?.take()?;
+            Some((IDENTIFIERS[pri], d))
+        });
+        let count = people.as_ref().map(|(_, d)| d.count());
+        self.out.tables.push(report::Table {
+            source: self.source.to_owned(),
+            table: t.name.clone(),
+            rows: t.rows,
+            people: count.map(|c| report::People {
+                count: c.value,
+                exact: c.exact,
+                rel_error_95: c.rel_error_95,
+            }),
+            identifier: people.as_ref().map(|(k, _)| (*k).to_owned()),
+            types: table_types.iter().cloned().collect(),
+            grade: grade(pack, &td),
+        });
+        if let Some((kind, distinct)) = people {
+            self.out.people.push(TablePeople {
+                identifier: kind.to_owned(),
+                distinct,
+                personal: td.personal,
+                sensitive: td.sensitive,
+                types: table_types,
             });
         }
+        self.out.decisions.push(td);
         self.out.file.tables += 1;
         self.out.file.rows += t.rows;
     }
@@ -146,6 +261,35 @@ impl<'a> ScanSink<'a> {
     pub(crate) fn finish(mut self) -> FileOutcome {
         self.close_table();
         self.out.file.text_findings_by_type = std::mem::take(&mut self.by_type);
+        // Text findings grade the file like a table with those types.
+        if !self.out.file.text_findings_by_type.is_empty() {
+            let pack = &self.opts.pack;
+            let ids: Vec<&str> = self
+                .out
+                .file
+                .text_findings_by_type
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let d = pack.classify_column(&ids);
+            let types: BTreeSet<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+            let td = pack.classify_table(std::slice::from_ref(&d), &types);
+            self.out.tables.push(report::Table {
+                source: self.source.to_owned(),
+                table: self
+                    .source
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(self.source)
+                    .to_owned(),
+                rows: 0,
+                people: None,
+                identifier: None,
+                types: types.into_iter().collect(),
+                grade: grade(pack, &td),
+            });
+            self.out.decisions.push(td);
+        }
         self.out
     }
 }
@@ -164,6 +308,8 @@ impl Sink for ScanSink<'_> {
             profiles: Vec::new(),
             reservoir: Vec::new(),
             rng: SplitMix(seed(name) ^ seed(self.source)),
+            probe: Vec::new(),
+            counters: None,
         });
     }
 
@@ -176,6 +322,12 @@ impl Sink for ScanSink<'_> {
             if self.opts.full && t.profiles.len() <= index {
                 t.profiles.resize(index + 1, ColumnProfile::new());
             }
+            if let Some(cs) = &mut t.counters {
+                // A column that appears late (JSON) is not counted; its values were not probed.
+                if cs.len() <= index {
+                    cs.resize_with(index + 1, || None);
+                }
+            }
         }
     }
 
@@ -185,6 +337,24 @@ impl Sink for ScanSink<'_> {
         };
         let i = t.rows;
         t.rows += 1;
+        match &mut t.counters {
+            Some(cs) => {
+                for (c, v) in cells {
+                    if let Some(Some(d)) = cs.get_mut(*c) {
+                        if !v.trim().is_empty() {
+                            d.add(v);
+                        }
+                    }
+                }
+            }
+            None => {
+                t.probe
+                    .push(cells.iter().map(|(c, v)| (*c, (*v).to_owned())).collect());
+                if t.probe.len() >= PROBE_ROWS {
+                    Self::choose_counters(self.det, &mut self.values, t, self.opts.full);
+                }
+            }
+        }
         if self.opts.full {
             for (c, v) in cells {
                 if let Some(p) = t.profiles.get_mut(*c) {

@@ -10,6 +10,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 pub struct FileEntry {
     pub path: PathBuf,
     pub size: u64,
+    /// Index of the command-line path this file was found under (its data source).
+    pub root: usize,
 }
 
 /// How to walk directories.
@@ -74,7 +76,7 @@ pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovery {
             return out;
         }
     };
-    for root in paths {
+    for (root_index, root) in paths.iter().enumerate() {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
@@ -87,6 +89,7 @@ pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovery {
                 out.files.push(FileEntry {
                     path: root.clone(),
                     size: meta.len(),
+                    root: root_index,
                 });
             }
             continue;
@@ -119,6 +122,7 @@ pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovery {
                     out.files.push(FileEntry {
                         path: e.path().to_path_buf(),
                         size,
+                        root: root_index,
                     });
                 }
                 Err(err) => {

@@ -1,0 +1,231 @@
+//! Counting distinct people: exact sets of 64-bit hashes on a full read, HyperLogLog sketches
+//! when sampling (every row is still streamed past the counter, so the only error is the
+//! sketch's).
+//!
+//! The sketch has 2^14 registers: a standard error of 1.04/√16384 ≈ 0.81%, stated as ±2% at 95%
+//! confidence (the raw estimator's bias near 5m registers is covered by the margin; see the
+//! tests, which check the bound over many cardinalities).
+
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use anshu_classify::PeopleCount;
+
+const P: u32 = 14;
+const M: usize = 1 << P;
+
+/// The stated relative error of a sketch estimate at 95% confidence.
+pub const SKETCH_REL_ERROR_95: f64 = 0.02;
+
+/// A HyperLogLog sketch.
+#[derive(Clone)]
+pub struct Hll {
+    regs: Box<[u8]>,
+}
+
+impl std::fmt::Debug for Hll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Hll(~{:.0})", self.estimate())
+    }
+}
+
+impl Default for Hll {
+    fn default() -> Self {
+        Hll {
+            regs: vec![0u8; M].into_boxed_slice(),
+        }
+    }
+}
+
+impl Hll {
+    pub fn add_hash(&mut self, h: u64) {
+        let idx = (h >> (64 - P)) as usize;
+        let rest = (h << P) | (1 << (P - 1));
+        let rank = rest.leading_zeros() as u8 + 1;
+        if rank > self.regs[idx] {
+            self.regs[idx] = rank;
+        }
+    }
+
+    pub fn merge(&mut self, other: &Hll) {
+        for (a, b) in self.regs.iter_mut().zip(other.regs.iter()) {
+            *a = (*a).max(*b);
+        }
+    }
+
+    pub fn estimate(&self) -> f64 {
+        let m = M as f64;
+        let alpha = 0.7213 / (1.0 + 1.079 / m);
+        let mut sum = 0.0;
+        let mut zeros = 0usize;
+        for &r in self.regs.iter() {
+            sum += 2f64.powi(-i32::from(r));
+            zeros += usize::from(r == 0);
+        }
+        let e = alpha * m * m / sum;
+        if e <= 2.5 * m && zeros > 0 {
+            m * (m / zeros as f64).ln()
+        } else {
+            e
+        }
+    }
+}
+
+/// A distinct counter: exact or sketched.
+#[derive(Debug, Clone)]
+pub enum Distinct {
+    Exact(HashSet<u64>),
+    Sketch(Hll),
+}
+
+impl Distinct {
+    pub fn new(exact: bool) -> Self {
+        if exact {
+            Distinct::Exact(HashSet::new())
+        } else {
+            Distinct::Sketch(Hll::default())
+        }
+    }
+
+    pub fn add(&mut self, value: &str) {
+        let h = hash_identifier(value);
+        match self {
+            Distinct::Exact(s) => {
+                s.insert(h);
+            }
+            Distinct::Sketch(s) => s.add_hash(h),
+        }
+    }
+
+    /// Merges `other` in; an exact set merged with a sketch becomes a sketch.
+    pub fn merge(&mut self, other: &Distinct) {
+        match (&mut *self, other) {
+            (Distinct::Exact(a), Distinct::Exact(b)) => a.extend(b.iter().copied()),
+            (Distinct::Sketch(a), Distinct::Sketch(b)) => a.merge(b),
+            (Distinct::Sketch(a), Distinct::Exact(b)) => {
+                for h in b {
+                    a.add_hash(*h);
+                }
+            }
+            (Distinct::Exact(a), Distinct::Sketch(b)) => {
+                let mut s = b.clone();
+                for h in a.iter() {
+                    s.add_hash(*h);
+                }
+                *self = Distinct::Sketch(s);
+            }
+        }
+    }
+
+    pub fn count(&self) -> PeopleCount {
+        match self {
+            Distinct::Exact(s) => PeopleCount::exact(s.len() as u64),
+            Distinct::Sketch(s) => PeopleCount {
+                value: s.estimate().round() as u64,
+                exact: false,
+                rel_error_95: SKETCH_REL_ERROR_95,
+            },
+        }
+    }
+}
+
+/// Normalises an identifier so that spellings of the same value count once: case, spaces and
+/// dashes, and the +86/0086 prefix of mobile numbers.
+pub fn normalize_identifier(v: &str) -> String {
+    let mut s: String = v
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
+        .flat_map(char::to_uppercase)
+        .collect();
+    for p in ["+86", "0086"] {
+        if s.len() == p.len() + 11 && s.starts_with(p) {
+            s.drain(..p.len());
+        }
+    }
+    if s.len() == 13 && s.starts_with("86") && s.as_bytes().get(2) == Some(&b'1') {
+        s.drain(..2);
+    }
+    s
+}
+
+fn hash_identifier(v: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    normalize_identifier(v).hash(&mut h);
+    // SipHash output is well mixed; no extra finaliser is needed for the sketch.
+    h.finish()
+}
+
+/// Identifier types that single out a person, strongest first. A table's people are counted by
+/// the first of these it holds.
+pub const IDENTIFIERS: &[&str] = &[
+    "cn_resident_id",
+    "cn_passport",
+    "cn_hk_macau_permit",
+    "cn_taiwan_permit",
+    "cn_mobile",
+    "email",
+    "bank_card",
+    "vin",
+    "cn_license_plate",
+    "imei",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_counts_and_normalisation() {
+        let mut d = Distinct::new(true);
+        for v in [
+            "13800138000",
+            "+86 138 0013 8000",
+            "138-0013-8000",
+            "11010519491231002x",
+            "11010519491231002X",
+        ] {
+            d.add(v);
+        }
+        assert_eq!(d.count().value, 2);
+        assert!(d.count().exact);
+    }
+
+    #[test]
+    fn sketch_error_is_within_the_stated_bound() {
+        // Over cardinalities from small to large, every estimate is within the stated ±2%.
+        for (i, n) in [500u64, 5_000, 40_000, 81_920, 150_000, 1_000_000]
+            .iter()
+            .enumerate()
+        {
+            let mut d = Distinct::new(false);
+            for k in 0..*n {
+                d.add(&format!("id-{i}-{k}"));
+            }
+            let c = d.count();
+            let err = (c.value as f64 - *n as f64).abs() / *n as f64;
+            assert!(
+                err <= SKETCH_REL_ERROR_95,
+                "n={n} estimate={} err={err:.4}",
+                c.value
+            );
+            assert!(c.low() <= *n && c.high() >= *n);
+        }
+    }
+
+    #[test]
+    fn merging() {
+        let mut a = Distinct::new(true);
+        let mut b = Distinct::new(true);
+        for k in 0..1000 {
+            a.add(&format!("{k}"));
+            b.add(&format!("{}", k + 500));
+        }
+        a.merge(&b);
+        assert_eq!(a.count().value, 1500);
+        let mut s = Distinct::new(false);
+        s.merge(&a);
+        let est = s.count().value as f64;
+        assert!((est - 1500.0).abs() / 1500.0 < 0.02, "{est}");
+    }
+}
