@@ -96,6 +96,40 @@ pub fn render_html(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     }
     let _ = write!(h, "</div><br>");
 
+    // Sources: level and important-data status.
+    if !r.sources.is_empty() {
+        let _ = write!(
+            h,
+            "<section><h2>数据源分级 / Sources</h2><table><tr><th>source</th><th>level</th><th>important data</th><th>people</th><th>sensitive PI people</th><th>why</th></tr>"
+        );
+        for s in &r.sources {
+            let ppl = |p: &crate::People| {
+                if p.exact {
+                    p.count.to_string()
+                } else {
+                    format!("≈{} (±{:.0}%)", p.count, p.rel_error_95 * 100.0)
+                }
+            };
+            let why: String = s
+                .grade
+                .reasons
+                .iter()
+                .map(|r| format!("<div>{}</div>", esc(&r.text)))
+                .collect();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td class=\"muted\">{why}</td></tr>",
+                esc(&s.source),
+                esc(&s.grade.level_name),
+                if s.important { "w3" } else { "" },
+                if s.important { "是 / yes" } else { "否 / no" },
+                ppl(&s.people),
+                ppl(&s.people_sensitive)
+            );
+        }
+        let _ = write!(h, "</table></section>");
+    }
+
     // Totals by type.
     let mut by_type: Vec<(String, u64, u32)> = s
         .by_type
@@ -148,7 +182,7 @@ pub fn render_html(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     cols.sort_by(|a, b| column_risk(b).total_cmp(&column_risk(a)));
     let _ = write!(
         h,
-        "<section><h2>敏感列（风险从高到低）/ Columns, riskiest first</h2><table><tr><th>source</th><th>table</th><th>column</th><th>types</th><th>example</th><th>sampled</th></tr>"
+        "<section><h2>敏感列（风险从高到低）/ Columns, riskiest first</h2><table><tr><th>source</th><th>table</th><th>column</th><th>level</th><th>category</th><th>types</th><th>example</th><th>sampled</th></tr>"
     );
     for c in &cols {
         let tags: String = c
@@ -172,10 +206,14 @@ pub fn render_html(r: &Report, w: &mut dyn Write) -> io::Result<()> {
             .unwrap_or_default();
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{tags}</td><td><code>{}</code></td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\">{}{}</td><td>{}</td><td>{tags}</td><td><code>{}</code></td><td>{}</td></tr>",
             esc(&c.source),
             esc(&c.table),
             esc(&c.column),
+            esc(&c.grade.reasons.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n")),
+            esc(&c.grade.level_name),
+            if c.grade.sensitive { " · 敏感个人信息" } else { "" },
+            esc(c.grade.category_name.as_deref().unwrap_or("")),
             esc(&ex),
             c.sampled
         );

@@ -70,6 +70,8 @@ pub struct Grade {
     pub level: String,
     /// Level name for people, e.g. 一般数据 4级.
     pub level_name: String,
+    /// The level's position in the pack's ladder (0 = lowest), for sorting across packs.
+    pub level_rank: usize,
     pub reasons: Vec<Reason>,
 }
 
@@ -238,12 +240,15 @@ pub fn display_weight(type_id: &str) -> u32 {
     }
 }
 
-/// A column's risk for ordering: the sum of its types' weights times their confidence.
+/// A column's risk for ordering: its level first, then sensitive PI, then the weight and
+/// confidence of its types.
 pub fn column_risk(c: &Column) -> f32 {
-    c.types
+    let types: f32 = c
+        .types
         .iter()
         .map(|t| display_weight(&t.type_id) as f32 * t.confidence)
-        .sum()
+        .sum();
+    c.grade.level_rank as f32 * 100.0 + if c.grade.sensitive { 50.0 } else { 0.0 } + types
 }
 
 impl Report {

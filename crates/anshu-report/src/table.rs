@@ -114,7 +114,7 @@ pub fn render_table(r: &Report, w: &mut dyn Write, color: bool) -> io::Result<()
     cols.sort_by(|a, b| column_risk(b).total_cmp(&column_risk(a)));
     if !cols.is_empty() {
         writeln!(w, "\n{}", st.bold("Columns (riskiest first)"))?;
-        let rows: Vec<[String; 4]> = cols
+        let rows: Vec<[String; 5]> = cols
             .iter()
             .map(|c| {
                 let types = c
@@ -140,10 +140,27 @@ pub fn render_table(r: &Report, w: &mut dyn Write, color: bool) -> io::Result<()
                 } else {
                     format!("{} [{}]", c.source, c.table)
                 };
-                [cut(&src, 40), cut(&c.column, 20), types, cut(&ex, 28)]
+                let level = if c.grade.sensitive {
+                    format!("{} 敏感", c.grade.level_name)
+                } else {
+                    c.grade.level_name.clone()
+                };
+                [
+                    cut(&src, 40),
+                    cut(&c.column, 20),
+                    level,
+                    types,
+                    cut(&ex, 28),
+                ]
             })
             .collect();
-        let heads = ["SOURCE", "COLUMN", "TYPES (confidence, share)", "EXAMPLE"];
+        let heads = [
+            "SOURCE",
+            "COLUMN",
+            "LEVEL",
+            "TYPES (confidence, share)",
+            "EXAMPLE",
+        ];
         let mut wid = heads.map(width);
         for row in &rows {
             for (i, v) in row.iter().enumerate() {
@@ -166,12 +183,53 @@ pub fn render_table(r: &Report, w: &mut dyn Write, color: bool) -> io::Result<()
             let first = c.types.first().map(|t| t.type_id.as_str()).unwrap_or("");
             writeln!(
                 w,
-                "  {}  {}  {}  {}",
+                "  {}  {}  {}  {}  {}",
                 pad(&row[0], wid[0]),
                 pad(&row[1], wid[1]),
-                st.weight(first, &pad(&row[2], wid[2])),
-                row[3]
+                pad(&row[2], wid[2]),
+                st.weight(first, &pad(&row[3], wid[3])),
+                row[4]
             )?;
+        }
+    }
+
+    if !r.sources.is_empty() {
+        writeln!(w, "\n{}", st.bold("Sources"))?;
+        for s in &r.sources {
+            let people = |p: &crate::People| {
+                if p.exact {
+                    format!("{}", p.count)
+                } else {
+                    format!("≈{} (±{:.0}%)", p.count, p.rel_error_95 * 100.0)
+                }
+            };
+            writeln!(
+                w,
+                "  {}  {}{}  people: {} (sensitive PI: {})",
+                s.source,
+                s.grade.level_name,
+                if s.important {
+                    st.paint("1;31", " 重要数据 important data")
+                } else {
+                    String::new()
+                },
+                people(&s.people),
+                people(&s.people_sensitive)
+            )?;
+            for h in &s.important_hits {
+                writeln!(
+                    w,
+                    "    {} {}: {}{}",
+                    st.paint("31", "▲"),
+                    h.threshold,
+                    h.reason,
+                    if h.certain {
+                        ""
+                    } else {
+                        " (estimate; confirm with --full)"
+                    }
+                )?;
+            }
         }
     }
 

@@ -71,10 +71,16 @@ impl Hll {
     }
 }
 
-/// A distinct counter: exact or sketched.
+/// Distinct values kept exactly, when sampling, before switching to a sketch (about 4 MB).
+pub const EXACT_UNTIL: usize = 200_000;
+
+/// A distinct counter: exact, or sketched once it grows past [`EXACT_UNTIL`] values when
+/// exactness was not asked for.
 #[derive(Debug, Clone)]
 pub enum Distinct {
     Exact(HashSet<u64>),
+    /// Exact so far, but allowed to become a sketch.
+    Small(HashSet<u64>),
     Sketch(Hll),
 }
 
@@ -83,43 +89,70 @@ impl Distinct {
         if exact {
             Distinct::Exact(HashSet::new())
         } else {
-            Distinct::Sketch(Hll::default())
+            Distinct::Small(HashSet::new())
         }
     }
 
     pub fn add(&mut self, value: &str) {
-        let h = hash_identifier(value);
+        self.add_hash(hash_identifier(value));
+    }
+
+    fn add_hash(&mut self, h: u64) {
         match self {
             Distinct::Exact(s) => {
                 s.insert(h);
+            }
+            Distinct::Small(s) => {
+                s.insert(h);
+                if s.len() > EXACT_UNTIL {
+                    let mut sk = Hll::default();
+                    for x in s.iter() {
+                        sk.add_hash(*x);
+                    }
+                    *self = Distinct::Sketch(sk);
+                }
             }
             Distinct::Sketch(s) => s.add_hash(h),
         }
     }
 
-    /// Merges `other` in; an exact set merged with a sketch becomes a sketch.
+    fn hashes(&self) -> Option<&HashSet<u64>> {
+        match self {
+            Distinct::Exact(s) | Distinct::Small(s) => Some(s),
+            Distinct::Sketch(_) => None,
+        }
+    }
+
+    /// Merges `other` in; anything merged with a sketch becomes a sketch.
     pub fn merge(&mut self, other: &Distinct) {
-        match (&mut *self, other) {
-            (Distinct::Exact(a), Distinct::Exact(b)) => a.extend(b.iter().copied()),
-            (Distinct::Sketch(a), Distinct::Sketch(b)) => a.merge(b),
-            (Distinct::Sketch(a), Distinct::Exact(b)) => {
+        match (other.hashes(), &mut *self) {
+            (Some(b), _) => {
                 for h in b {
-                    a.add_hash(*h);
+                    self.add_hash(*h);
                 }
             }
-            (Distinct::Exact(a), Distinct::Sketch(b)) => {
-                let mut s = b.clone();
-                for h in a.iter() {
-                    s.add_hash(*h);
+            (None, Distinct::Sketch(a)) => {
+                if let Distinct::Sketch(b) = other {
+                    a.merge(b);
                 }
-                *self = Distinct::Sketch(s);
+            }
+            (None, _) => {
+                if let Distinct::Sketch(b) = other {
+                    let mut s = b.clone();
+                    if let Some(a) = self.hashes() {
+                        for h in a {
+                            s.add_hash(*h);
+                        }
+                    }
+                    *self = Distinct::Sketch(s);
+                }
             }
         }
     }
 
     pub fn count(&self) -> PeopleCount {
         match self {
-            Distinct::Exact(s) => PeopleCount::exact(s.len() as u64),
+            Distinct::Exact(s) | Distinct::Small(s) => PeopleCount::exact(s.len() as u64),
             Distinct::Sketch(s) => PeopleCount {
                 value: s.estimate().round() as u64,
                 exact: false,
@@ -214,6 +247,19 @@ mod tests {
     }
 
     #[test]
+    fn small_counts_stay_exact_when_sampling() {
+        let mut d = Distinct::new(false);
+        for k in 0..1000 {
+            d.add(&format!("{k}"));
+        }
+        assert_eq!(d.count(), PeopleCount::exact(1000));
+        for k in 0..(EXACT_UNTIL + 10) {
+            d.add(&format!("x{k}"));
+        }
+        assert!(!d.count().exact);
+    }
+
+    #[test]
     fn merging() {
         let mut a = Distinct::new(true);
         let mut b = Distinct::new(true);
@@ -223,7 +269,7 @@ mod tests {
         }
         a.merge(&b);
         assert_eq!(a.count().value, 1500);
-        let mut s = Distinct::new(false);
+        let mut s = Distinct::Sketch(Hll::default());
         s.merge(&a);
         let est = s.count().value as f64;
         assert!((est - 1500.0).abs() / 1500.0 < 0.02, "{est}");

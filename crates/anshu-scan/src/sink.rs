@@ -79,6 +79,7 @@ pub(crate) fn grade(pack: &RulePack, d: &Decision) -> report::Grade {
         sensitive: d.sensitive,
         level: level.id.clone(),
         level_name: level.name.clone(),
+        level_rank: d.level,
         reasons: d
             .reasons
             .iter()
