@@ -247,7 +247,7 @@ fn rules(cmd: RulesCommand) -> Result<ExitCode> {
             let set = load_rules(&rules)?;
             let mut out = io::stdout().lock();
             for t in set.types.iter().filter(|t| t.text) {
-                if let Some(p) = &t.pattern {
+                for p in &t.patterns {
                     writeln!(out, "{p}")?;
                 }
             }

@@ -86,6 +86,8 @@ pub struct Detector {
     allow_re: Option<Regex>,
     hint_ac: AhoCorasick,
     hint_words: Vec<(TypeIdx, Hint, String)>,
+    /// The `person_name` type, whose spans are propagated through a document.
+    person_name: Option<TypeIdx>,
     text_hint_ac: AhoCorasick,
     text_hint_words: Vec<(TypeIdx, Hint)>,
     opts: DetectorOptions,
@@ -179,7 +181,7 @@ impl Detector {
                 boundary: t.boundary,
             });
             if t.text {
-                if let Some(p) = &t.pattern {
+                for p in &t.patterns {
                     text_pats.push(TextPattern {
                         ty: idx,
                         first_bytes: first_bytes(p),
@@ -188,7 +190,7 @@ impl Detector {
                     text_src.push(p.clone());
                 }
             }
-            if let Some(p) = t.value_pattern.as_ref().or(t.pattern.as_ref()) {
+            if let Some(p) = t.value_pattern.as_ref().or(t.patterns.first()) {
                 value_src.push(format!("(?:{p})$"));
                 value_types.push(idx);
             }
@@ -272,6 +274,11 @@ impl Detector {
             allow_re,
             hint_ac,
             hint_words,
+            person_name: rules
+                .types
+                .iter()
+                .position(|t| t.validator == Some(Validator::PersonName))
+                .map(|i| i as TypeIdx),
             text_hint_ac,
             text_hint_words,
             opts,
@@ -359,6 +366,7 @@ impl Detector {
                 }
             }
         }
+        self.propagate_names(text, out);
         if let Some(ac) = &self.dict_ac {
             let before = out.len();
             for m in ac.find_iter(hay) {
@@ -383,6 +391,66 @@ impl Detector {
             if out.len() > before {
                 out.sort_by_key(|sp| sp.start);
             }
+        }
+    }
+
+    /// A name found once in a document (after 收件人 or 客户) is a name wherever else it
+    /// appears in it, as long as it stands alone (not inside a longer run of CJK characters
+    /// that could be another name or a word).
+    fn propagate_names(&self, text: &str, out: &mut Vec<Span>) {
+        let Some(ty) = self.person_name else {
+            return;
+        };
+        let mut names: Vec<&str> = out
+            .iter()
+            .filter(|s| s.ty == ty && s.confidence >= 0.7)
+            .filter_map(|s| text.get(s.start..s.end))
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        names.sort_unstable();
+        names.dedup();
+        let Ok(ac) = AhoCorasickBuilder::new()
+            .match_kind(AcMatchKind::LeftmostLongest)
+            .build(&names)
+        else {
+            return;
+        };
+        let conf = self.types[ty as usize].confidence * 0.95;
+        let mut extra = Vec::new();
+        for m in ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if out.iter().any(|o| o.start < e && s < o.end) {
+                continue;
+            }
+            let after = &text[e..];
+            let next_han = after.chars().next().is_some_and(crate::validate::is_han);
+            let prev_han = text[..s].chars().next_back().is_some_and(crate::validate::is_han);
+            let follower = NAME_FOLLOWERS.iter().any(|f| after.starts_with(f));
+            // Two-character names occur inside ordinary words, so they must stand alone: before
+            // them punctuation, a space or a role word; after them punctuation or a verb. Longer
+            // names are distinctive enough to be taken anywhere.
+            let short = text[s..e].chars().count() < 3;
+            if short && next_han && !follower {
+                continue;
+            }
+            if short && prev_han && !ROLE_TAILS.iter().any(|r| text[..s].ends_with(r)) {
+                continue;
+            }
+            if self.is_allowed(&text[s..e]) {
+                continue;
+            }
+            extra.push(Span {
+                ty,
+                start: s,
+                end: e,
+                confidence: conf,
+            });
+        }
+        if !extra.is_empty() && conf >= self.opts.min_confidence {
+            out.extend(extra);
+            out.sort_by_key(|sp| sp.start);
         }
     }
 
@@ -422,7 +490,7 @@ impl Detector {
             None => 1.0,
         };
         if info.validator == Some(Validator::PersonName) {
-            ve = refine_name_end(text, vs, ve);
+            ve = refine_name_end(text, vs, ve)?;
             value = text.get(vs..ve)?;
             weight = Validator::PersonName.check(value, self.opts.today)?;
         }
@@ -623,9 +691,11 @@ fn next_start(hay: &[u8], s: usize) -> usize {
 }
 
 fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
+    // '@' next to a value makes it part of an e-mail address (19973614664@139.com).
     let left_bad = || {
         s > 0
             && (is_word_byte(hay[s - 1])
+                || hay[s - 1] == b'@'
                 || (matches!(hay[s - 1], b'.' | b':')
                     && s > 1
                     && hay[s - 2].is_ascii_alphanumeric()))
@@ -633,6 +703,7 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
     let right_bad = || {
         e < hay.len()
             && (is_word_byte(hay[e])
+                || hay[e] == b'@'
                 || (matches!(hay[e], b'.' | b':')
                     && e + 1 < hay.len()
                     && hay[e + 1].is_ascii_alphanumeric()))
@@ -647,6 +718,12 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
 /// Words that commonly follow a name in running text (车主田诗驾驶…, 旅客段萍持护照…). A name
 /// candidate that is followed by more CJK text is shortened by one character when the rest then
 /// begins with one of these.
+/// Words that may stand right before a repeated name (和王芳, 给王芳, 联系王芳).
+const ROLE_TAILS: &[&str] = &[
+    "和", "与", "跟", "给", "向", "对", "让", "叫", "是", "把", "被", "请", "找", "问", "联系", "通知",
+    "告诉", "转告", "客户", "先生", "女士", "用户", "同事", "人",
+];
+
 const NAME_FOLLOWERS: &[&str] = &[
     "驾驶",
     "驾车",
@@ -729,24 +806,33 @@ const NAME_FOLLOWERS: &[&str] = &[
     "今日",
 ];
 
-fn refine_name_end(text: &str, vs: usize, ve: usize) -> usize {
+/// Titles and words that follow a surname without being a given name (王经理, 张老师, 客户来电).
+const NOT_GIVEN_NAMES: &[&str] = &[
+    "经理", "总监", "老师", "师傅", "医生", "主任", "先生", "女士", "小姐", "同学", "部长", "科长",
+    "处长", "局长", "书记", "队长", "警官", "律师", "会计", "总", "工", "某", "姓", "氏", "家",
+    "来电", "来访", "来信", "来函", "反映", "要求", "表示", "认为", "投诉", "咨询", "同意", "签字",
+    "签收", "本人", "自己", "一直", "已经", "方面", "方式", "公司", "门店", "平台",
+];
+
+/// Finds where a name that starts at `vs` ends, or rejects it: a title after the surname is not
+/// a given name, and a last character that begins a following word (段萍持护照: 持) is dropped.
+fn refine_name_end(text: &str, vs: usize, ve: usize) -> Option<usize> {
     let name = &text[vs..ve];
     let chars: Vec<(usize, char)> = name.char_indices().collect();
-    // Keep at least surname + one character.
-    let min_len = if chars.len() >= 3 && crate::data::is_surname(&name[..chars[2].0]) {
-        3
-    } else {
-        2
-    };
-    // The last character may itself begin the next word (段萍持护照: 持 belongs to 持护照), so a
-    // follower that starts inside the candidate decides first.
+    let compound = chars.len() >= 3 && crate::data::is_surname(&name[..chars[2].0]);
+    let surname_end = if compound { chars[2].0 } else { chars.get(1)?.0 };
+    let after_surname = &text[vs + surname_end..];
+    if NOT_GIVEN_NAMES.iter().any(|w| after_surname.starts_with(w)) {
+        return None;
+    }
+    let min_len = if compound { 3 } else { 2 };
     if chars.len() > min_len {
         let cut = vs + chars[chars.len() - 1].0;
         if NAME_FOLLOWERS.iter().any(|f| text[cut..].starts_with(f)) {
-            return cut;
+            return Some(cut);
         }
     }
-    ve
+    Some(ve)
 }
 
 #[cfg(test)]
@@ -856,6 +942,36 @@ mod tests {
             ["bank_card", "cn_mobile", "email", "ipv4", "imei"],
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn harder_text_cases() {
+        let d = det();
+        let has = |text: &str, ty: &str, val: &str| {
+            let got = spans(&d, text);
+            assert!(got.contains(&(ty.into(), val.into())), "{text}: {got:?}");
+        };
+        // An e-mail whose local part is a mobile number is an e-mail, not a mobile.
+        has("邮箱19973614664@139.com。", "email", "19973614664@139.com");
+        assert!(!spans(&d, "邮箱19973614664@139.com").iter().any(|(t, _)| t == "cn_mobile"));
+        // Names after more kinds of context, and again later in the same document.
+        has("08:22:00 杨东一：您好，我要退货", "person_name", "杨东一");
+        has("log name=鞠诺 uid=7", "person_name", "鞠诺");
+        has(r#"{"name":"卢艳轩","age":3}"#, "person_name", "卢艳轩");
+        has("甲方代表（签字）：张伟", "person_name", "张伟");
+        let got = spans(&d, "收件人：禤芳琪，电话13800138000。
+后来禤芳琪又来电。");
+        assert_eq!(got.iter().filter(|(t, v)| t == "person_name" && v == "禤芳琪").count(), 2, "{got:?}");
+        // Titles and verbs after a surname are not names.
+        assert!(!spans(&d, "客户来电13800138000").iter().any(|(t, _)| t == "person_name"));
+        assert!(!spans(&d, "联系人王经理，电话13800138000").iter().any(|(t, _)| t == "person_name"));
+        // City-led, village and estate addresses.
+        has("住在合肥市蜀山区科苑路865号22栋2506室。", "address", "合肥市蜀山区科苑路865号22栋2506室");
+        has("地址：四川省成都市武侯区天府大道北段159号3栋2单元", "address", "四川省成都市武侯区天府大道北段159号3栋2单元");
+        has("江苏省苏州市吴中区白马镇王家庄村四组98号", "address", "江苏省苏州市吴中区白马镇王家庄村四组98号");
+        // Organisations after a lead-in word, with a branch.
+        has("甲方：蓝海生物医药股份有限公司", "company_name", "蓝海生物医药股份有限公司");
+        has("由广东华信科技有限公司深圳分公司承办", "company_name", "广东华信科技有限公司深圳分公司");
     }
 
     #[test]

@@ -42,10 +42,10 @@ pub struct TypeSpec {
     pub id: String,
     /// Human name, Chinese first.
     pub name: String,
-    /// Pattern for spans in running text, with macros expanded. A named group `v` marks the value
-    /// inside a larger match (e.g. a name after 收件人：).
-    pub pattern: Option<String>,
-    /// Pattern a whole cell value must match; defaults to `pattern`.
+    /// Patterns for spans in running text, with macros expanded. A named group `v` marks the
+    /// value inside a larger match (e.g. a name after 收件人：). A type may have several.
+    pub patterns: Vec<String>,
+    /// Pattern a whole cell value must match; defaults to the first text pattern.
     pub value_pattern: Option<String>,
     pub validator: Option<Validator>,
     /// Confidence of a validated match without any hint, in (0, 1].
@@ -109,7 +109,7 @@ struct RawAllow {
 struct RawType {
     id: Spanned<String>,
     name: Option<String>,
-    pattern: Option<Spanned<String>>,
+    pattern: Option<Spanned<OneOrMany>>,
     value_pattern: Option<Spanned<String>>,
     validator: Option<Spanned<String>>,
     confidence: Option<Spanned<f64>>,
@@ -126,6 +126,14 @@ struct RawType {
     min_ratio: Option<Spanned<f64>>,
     dictionary: Option<Spanned<String>>,
     values: Option<Vec<String>>,
+}
+
+/// `pattern = '…'` or `pattern = ['…', '…']`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 const BUILTIN: &str = include_str!("../rules/builtin.toml");
@@ -149,6 +157,7 @@ fn generated_macros() -> BTreeMap<String, String> {
         prov.push(short);
     }
     m.insert("province".to_owned(), prov.join("|"));
+    m.insert("city".to_owned(), data::city_names().join("|"));
     let mut prefix = prov.clone();
     prefix.extend(data::city_names().iter().copied());
     m.insert("region_prefix".to_owned(), prefix.join("|"));
@@ -237,7 +246,19 @@ impl RuleSet {
                     }
                 }
             };
-            let pattern = compile(&t.pattern, "pattern")?;
+            let mut patterns = Vec::new();
+            if let Some(p) = &t.pattern {
+                let list = match p.get_ref() {
+                    OneOrMany::One(x) => vec![x.clone()],
+                    OneOrMany::Many(v) => v.clone(),
+                };
+                for x in list {
+                    let spanned = Spanned::new(p.span(), x);
+                    if let Some(e) = compile(&Some(spanned), "pattern")? {
+                        patterns.push(e);
+                    }
+                }
+            }
             let value_pattern = compile(&t.value_pattern, "value_pattern")?;
             let validator = match &t.validator {
                 None => None,
@@ -298,7 +319,7 @@ impl RuleSet {
                 (None, Some(v)) => Some(DictionarySource::Inline(v.clone())),
                 (None, None) => None,
             };
-            if pattern.is_none() && value_pattern.is_none() && dictionary.is_none() {
+            if patterns.is_empty() && value_pattern.is_none() && dictionary.is_none() {
                 return Err(err(
                     at.clone(),
                     format!("type {id:?} needs a `pattern`, a `value_pattern`, `values` or a `dictionary`"),
@@ -311,8 +332,8 @@ impl RuleSet {
             let spec = TypeSpec {
                 name: t.name.clone().unwrap_or_else(|| id.clone()),
                 id: id.clone(),
-                text: t.text.unwrap_or(pattern.is_some() || dictionary.is_some()),
-                pattern,
+                text: t.text.unwrap_or(!patterns.is_empty() || dictionary.is_some()),
+                patterns,
                 value_pattern,
                 validator,
                 confidence,
@@ -467,6 +488,6 @@ mod tests {
         set.add_file("u.toml", "[[type]]\nid = \"email\"\npattern = 'x@y\\.cn'\n")
             .unwrap();
         assert_eq!(set.types.iter().position(|t| t.id == "email"), pos);
-        assert_eq!(set.types[pos.unwrap()].pattern.as_deref(), Some("x@y\\.cn"));
+        assert_eq!(set.types[pos.unwrap()].patterns, ["x@y\\.cn"]);
     }
 }

@@ -305,7 +305,9 @@ pub fn bank_card(s: &str) -> Option<f32> {
     let p2: u32 = d[..2].parse().ok()?;
     let p4: u32 = d[..4].parse().ok()?;
     let ok = match p2 {
-        62 | 81 => (16..=19).contains(&n),        // UnionPay
+        62 | 81 => (16..=19).contains(&n), // UnionPay
+        // Domestic debit (e.g. 601382 Bank of China); 6011 is Discover, below.
+        60 if p4 != 6011 => (16..=19).contains(&n),
         40..=49 => n == 13 || n == 16 || n == 19, // Visa
         51..=55 => n == 16,                       // Mastercard
         22..=27 => (2221..=2720).contains(&p4) && n == 16,
@@ -381,7 +383,12 @@ pub fn vin(s: &str) -> bool {
         d => b'0' + d as u8,
     };
     // A real VIN has a manufacturer code with letters; a pure number is an ID of something else.
-    b[8] == check && letters >= 2 && b[..3].iter().any(u8::is_ascii_alphabetic)
+    // The descriptor and serial sections carry letters too; a courier waybill such as SF + 15
+    // digits, which can pass the check digit by chance, has letters only in front.
+    b[8] == check
+        && letters >= 2
+        && b[..3].iter().any(u8::is_ascii_alphabetic)
+        && b[3..].iter().any(u8::is_ascii_alphabetic)
 }
 
 /// Mainland mobile number: a segment in use, optional country prefix, 3-4-4 grouping.
@@ -429,7 +436,8 @@ pub fn landline(s: &str) -> bool {
         .filter(|g| !g.is_empty())
         .collect();
     let (area, local) = match groups.as_slice() {
-        [one] if one.len() >= 10 && one.bytes().all(|c| c.is_ascii_digit()) => {
+        // No separator between area code and number; anything after is an extension.
+        [one, ..] if one.len() >= 10 && one.bytes().all(|c| c.is_ascii_digit()) => {
             let n = if one.starts_with("01") || one.starts_with("02") {
                 3
             } else {
@@ -563,7 +571,7 @@ pub fn company(s: &str) -> bool {
 
 /// Characters that do not occur in given names but do in common words that follow a surname-like
 /// character (本公司, 王府井, 张家口…); their presence rejects a name candidate.
-const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单元公司店厂部处科局院村镇乡府的了是在与及或等个们这那无不已未被把对从向于所者也都就还而但并且如果因此所以件次份码箱证卡机";
+const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单元公司店厂部处科局院村镇乡府的了是在与及或等个们这那无不已未被把对从向于所者也都就还而但并且如果因此所以件次份码箱证卡机电话";
 
 /// Chinese personal name (surname + one or two characters, or a compound surname + one or two),
 /// or a romanised name. Romanised names are a weak signal on their own.
@@ -672,6 +680,9 @@ mod tests {
         assert!(imei("490154203237518"));
         assert!(!imei("490154203237519"));
         assert!(vin("1M8GDM9AXKP042788"));
+        // An SF waybill number that happens to pass the check digit has an impossible year.
+        assert!(!vin("SF901998617997537"));
+        assert!(bank_card("6013825604404553074").is_some() || !luhn("6013825604404553074"));
         assert!(!vin("1M8GDM9A1KP042788"));
         assert!(!vin("11111111111111111"));
     }
@@ -690,6 +701,7 @@ mod tests {
         assert!(landline("075549395267"));
         assert!(!landline("0755-02168275"));
         assert!(!landline("01012345678"));
+        assert!(landline("076978618323-9888"));
     }
 
     #[test]
