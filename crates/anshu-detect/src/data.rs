@@ -150,6 +150,53 @@ pub fn city_names() -> &'static [&'static str] {
     })
 }
 
+/// Full names of current prefecture-level divisions (深圳市, 恩施土家族苗族自治州, 阿里地区) and
+/// county-level cities (昌吉市), which can begin an address without a province.
+pub fn place_names() -> &'static [&'static str] {
+    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut seen = HashSet::new();
+        let mut v: Vec<&'static str> = regions()
+            .iter()
+            .filter(|r| r.status == RegionStatus::Current && r.code % 10_000 != 0)
+            .filter(|r| {
+                let prefecture = r.code % 100 == 0;
+                let county_city = !prefecture && r.name.ends_with('市');
+                (prefecture && r.name != "市辖区" && !r.name.contains("直辖")) || county_city
+            })
+            .map(|r| r.name)
+            .filter(|n| n.chars().count() >= 3)
+            .filter(|n| seen.insert(*n))
+            .collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        v
+    })
+}
+
+/// Whether `s` is a place name rather than a person's name (江苏, 深圳, 张家口).
+pub fn is_place_name(s: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let set = SET.get_or_init(|| {
+        let mut h: HashSet<&'static str> = HashSet::new();
+        for (full, short) in PROVINCES {
+            h.insert(full);
+            h.insert(short);
+        }
+        h.extend(city_names().iter().copied());
+        h.extend(place_names().iter().copied());
+        for r in regions() {
+            h.insert(r.name);
+            if let Some(base) = r.name.strip_suffix(['市', '县', '区']) {
+                if base.chars().count() >= 2 {
+                    h.insert(base);
+                }
+            }
+        }
+        h
+    });
+    set.contains(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -811,7 +811,8 @@ const NOT_GIVEN_NAMES: &[&str] = &[
     "经理", "总监", "老师", "师傅", "医生", "主任", "先生", "女士", "小姐", "同学", "部长", "科长",
     "处长", "局长", "书记", "队长", "警官", "律师", "会计", "总", "工", "某", "姓", "氏", "家",
     "来电", "来访", "来信", "来函", "反映", "要求", "表示", "认为", "投诉", "咨询", "同意", "签字",
-    "签收", "本人", "自己", "一直", "已经", "方面", "方式", "公司", "门店", "平台",
+    "签收", "本人", "自己", "一直", "已经", "方面", "方式", "方法", "时间", "公司", "门店", "平台",
+    "万元", "元整", "安全", "安装", "高速", "高级", "金额", "项目", "文件", "明细", "全部",
 ];
 
 /// Finds where a name that starts at `vs` ends, or rejects it: a title after the surname is not
@@ -822,7 +823,10 @@ fn refine_name_end(text: &str, vs: usize, ve: usize) -> Option<usize> {
     let compound = chars.len() >= 3 && crate::data::is_surname(&name[..chars[2].0]);
     let surname_end = if compound { chars[2].0 } else { chars.get(1)?.0 };
     let after_surname = &text[vs + surname_end..];
-    if NOT_GIVEN_NAMES.iter().any(|w| after_surname.starts_with(w)) {
+    if NOT_GIVEN_NAMES
+        .iter()
+        .any(|w| after_surname.starts_with(w) || text[vs..].starts_with(w))
+    {
         return None;
     }
     let min_len = if compound { 3 } else { 2 };
