@@ -11,6 +11,8 @@ pub struct ColumnProfile {
     /// Non-empty values that matched no type as a whole.
     pub unmatched: u64,
     whole: Vec<Stat>,
+    /// Values in an unambiguous form, per type.
+    strong: Vec<u64>,
     spans: Vec<Stat>,
     /// First value seen per type (raw; the report masks it).
     examples: Vec<(TypeIdx, String)>,
@@ -87,6 +89,13 @@ impl ColumnProfile {
         for i in 0..scratch.values.len() {
             let m = scratch.values[i];
             Self::bump(&mut self.whole, m.ty, m.confidence);
+            if m.strong {
+                let t = m.ty as usize;
+                if self.strong.len() <= t {
+                    self.strong.resize(t + 1, 0);
+                }
+                self.strong[t] += 1;
+            }
             self.remember(m.ty, v);
             strong_whole |= !det.type_info(m.ty).header_required;
         }
@@ -124,7 +133,14 @@ impl ColumnProfile {
             let hint = hint_of(ty);
             let pos = hint == Some(Hint::Positive);
             let neg = hint == Some(Hint::Negative);
-            if (info.header_required || info.hint_required) && !pos {
+            // Without the header's support, a header-only type needs nearly all values in an
+            // unambiguous form (a column of 男/女, of 汉族/土家族…).
+            let strong = self.strong.get(i).copied().unwrap_or(0);
+            let strong_enough = strong >= 5 && strong as f64 / n >= 0.9;
+            if info.hint_required && !pos {
+                continue;
+            }
+            if info.header_required && !pos && !strong_enough {
                 continue;
             }
             let ratio = st.count as f64 / n;
@@ -252,9 +268,13 @@ mod tests {
     #[test]
     fn header_only_types_need_the_header() {
         let d = det();
-        let v = ["男", "女", "女", "男"];
+        let v = ["M", "F", "F", "M", "M", "F"];
         assert_eq!(decide(&d, "xb", &v), ["gender"]);
         assert!(decide(&d, "flag", &v).is_empty());
+        // 男/女 are unambiguous: an opaque header is enough with enough values.
+        let v = ["男", "女", "女", "男", "男", "女"];
+        assert_eq!(decide(&d, "c3", &v), ["gender"]);
+        assert!(decide(&d, "c3", &v[..3]).is_empty());
         let e = ["汉族", "土家族", "回族"];
         assert_eq!(decide(&d, "民族", &e), ["ethnicity"]);
     }

@@ -78,7 +78,8 @@ pub struct Detector {
     text_re: Option<Regex>,
     text_patterns: Vec<TextPattern>,
     value_re: Option<Regex>,
-    value_types: Vec<TypeIdx>,
+    /// Per value pattern: its type and whether it is a strong (header-free) form.
+    value_types: Vec<(TypeIdx, bool)>,
     dict_ac: Option<AhoCorasick>,
     dict_types: Vec<TypeIdx>,
     dict_values: HashMap<String, Vec<TypeIdx>>,
@@ -98,6 +99,8 @@ pub struct Detector {
 pub struct ValueMatch {
     pub ty: TypeIdx,
     pub confidence: f32,
+    /// The value is an unambiguous form of the type (see `strong_value_pattern`).
+    pub strong: bool,
 }
 
 const MAX_TYPES: usize = 1024;
@@ -192,7 +195,11 @@ impl Detector {
             }
             if let Some(p) = t.value_pattern.as_ref().or(t.patterns.first()) {
                 value_src.push(format!("(?:{p})$"));
-                value_types.push(idx);
+                value_types.push((idx, false));
+            }
+            if let Some(p) = &t.strong_value_pattern {
+                value_src.push(format!("(?:{p})$"));
+                value_types.push((idx, true));
             }
             for v in &t.dictionary_values {
                 if t.text {
@@ -557,7 +564,11 @@ impl Detector {
             let mut set = PatternSet::new(re.pattern_len());
             re.which_overlapping_matches(&Input::new(v).anchored(Anchored::Yes), &mut set);
             for pid in set.iter() {
-                let ty = self.value_types[pid.as_usize()];
+                let (ty, strong) = self.value_types[pid.as_usize()];
+                if let Some(m) = out.iter_mut().find(|m| m.ty == ty) {
+                    m.strong |= strong;
+                    continue;
+                }
                 let info = &self.types[ty as usize];
                 let w = match info.validator {
                     Some(val) => match val.check(v, self.opts.today) {
@@ -569,6 +580,7 @@ impl Detector {
                 out.push(ValueMatch {
                     ty,
                     confidence: info.confidence * w,
+                    strong,
                 });
             }
         }
@@ -578,6 +590,7 @@ impl Detector {
                     out.push(ValueMatch {
                         ty,
                         confidence: self.types[ty as usize].confidence,
+                        strong: false,
                     });
                 }
             }
@@ -975,6 +988,11 @@ mod tests {
         has("江苏省苏州市吴中区白马镇王家庄村四组98号", "address", "江苏省苏州市吴中区白马镇王家庄村四组98号");
         // Organisations after a lead-in word, with a branch.
         has("甲方：蓝海生物医药股份有限公司", "company_name", "蓝海生物医药股份有限公司");
+        has("义乌市城南街道文三路788号院28号楼6单元904。", "address", "义乌市城南街道文三路788号院28号楼6单元904");
+        has("青海省西宁市城东区和平里东街562-3号保利中心A座1704，", "address", "青海省西宁市城东区和平里东街562-3号保利中心A座1704");
+        has("【物业】聂国业主您好", "person_name", "聂国");
+        has("名单：\n1. 尉迟华晨，身份证", "person_name", "尉迟华晨");
+        has("Reporter: 邹若轩 (zhao)", "person_name", "邹若轩");
         has("由广东华信科技有限公司深圳分公司承办", "company_name", "广东华信科技有限公司深圳分公司");
     }
 

@@ -47,6 +47,9 @@ pub struct TypeSpec {
     pub patterns: Vec<String>,
     /// Pattern a whole cell value must match; defaults to the first text pattern.
     pub value_pattern: Option<String>,
+    /// Values so unambiguous (男/女, 土家族) that a column of them is decided even for a
+    /// header-required type when the header says nothing.
+    pub strong_value_pattern: Option<String>,
     pub validator: Option<Validator>,
     /// Confidence of a validated match without any hint, in (0, 1].
     pub confidence: f32,
@@ -111,6 +114,7 @@ struct RawType {
     name: Option<String>,
     pattern: Option<Spanned<OneOrMany>>,
     value_pattern: Option<Spanned<String>>,
+    strong_value_pattern: Option<Spanned<String>>,
     validator: Option<Spanned<String>>,
     confidence: Option<Spanned<f64>>,
     #[serde(default)]
@@ -261,6 +265,7 @@ impl RuleSet {
                 }
             }
             let value_pattern = compile(&t.value_pattern, "value_pattern")?;
+            let strong_value_pattern = compile(&t.strong_value_pattern, "strong_value_pattern")?;
             let validator = match &t.validator {
                 None => None,
                 Some(v) => Some(Validator::from_name(v.get_ref()).ok_or_else(|| {
@@ -336,6 +341,7 @@ impl RuleSet {
                 text: t.text.unwrap_or(!patterns.is_empty() || dictionary.is_some()),
                 patterns,
                 value_pattern,
+                strong_value_pattern,
                 validator,
                 confidence,
                 hints: t.hints.iter().map(|h| h.to_lowercase()).collect(),
