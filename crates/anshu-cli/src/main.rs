@@ -348,11 +348,11 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
             .map(|p| anshu_source::display_path(p))
             .collect(),
     );
-    for (path, msg) in &found.errors {
+    for (path, code, msg) in &found.errors {
         if !a.quiet {
             eprintln!("anshu: {path}: {msg}");
         }
-        builder.error(path.clone(), "not_found", msg.clone());
+        builder.error(path.clone(), code, msg.clone());
     }
 
     let mut out: Box<dyn Write + Send> = match &a.output {

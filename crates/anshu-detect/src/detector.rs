@@ -433,7 +433,10 @@ impl Detector {
             }
             let after = &text[e..];
             let next_han = after.chars().next().is_some_and(crate::validate::is_han);
-            let prev_han = text[..s].chars().next_back().is_some_and(crate::validate::is_han);
+            let prev_han = text[..s]
+                .chars()
+                .next_back()
+                .is_some_and(crate::validate::is_han);
             let follower = NAME_FOLLOWERS.iter().any(|f| after.starts_with(f));
             // Two-character names occur inside ordinary words, so they must stand alone: before
             // them punctuation, a space or a role word; after them punctuation or a verb. Longer
@@ -733,8 +736,8 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
 /// begins with one of these.
 /// Words that may stand right before a repeated name (和王芳, 给王芳, 联系王芳).
 const ROLE_TAILS: &[&str] = &[
-    "和", "与", "跟", "给", "向", "对", "让", "叫", "是", "把", "被", "请", "找", "问", "联系", "通知",
-    "告诉", "转告", "客户", "先生", "女士", "用户", "同事", "人",
+    "和", "与", "跟", "给", "向", "对", "让", "叫", "是", "把", "被", "请", "找", "问", "联系",
+    "通知", "告诉", "转告", "客户", "先生", "女士", "用户", "同事", "人",
 ];
 
 const NAME_FOLLOWERS: &[&str] = &[
@@ -834,7 +837,11 @@ fn refine_name_end(text: &str, vs: usize, ve: usize) -> Option<usize> {
     let name = &text[vs..ve];
     let chars: Vec<(usize, char)> = name.char_indices().collect();
     let compound = chars.len() >= 3 && crate::data::is_surname(&name[..chars[2].0]);
-    let surname_end = if compound { chars[2].0 } else { chars.get(1)?.0 };
+    let surname_end = if compound {
+        chars[2].0
+    } else {
+        chars.get(1)?.0
+    };
     let after_surname = &text[vs + surname_end..];
     if NOT_GIVEN_NAMES
         .iter()
@@ -970,30 +977,73 @@ mod tests {
         };
         // An e-mail whose local part is a mobile number is an e-mail, not a mobile.
         has("邮箱19973614664@139.com。", "email", "19973614664@139.com");
-        assert!(!spans(&d, "邮箱19973614664@139.com").iter().any(|(t, _)| t == "cn_mobile"));
+        assert!(!spans(&d, "邮箱19973614664@139.com")
+            .iter()
+            .any(|(t, _)| t == "cn_mobile"));
         // Names after more kinds of context, and again later in the same document.
         has("08:22:00 杨东一：您好，我要退货", "person_name", "杨东一");
         has("log name=鞠诺 uid=7", "person_name", "鞠诺");
         has(r#"{"name":"卢艳轩","age":3}"#, "person_name", "卢艳轩");
         has("甲方代表（签字）：张伟", "person_name", "张伟");
-        let got = spans(&d, "收件人：禤芳琪，电话13800138000。
-后来禤芳琪又来电。");
-        assert_eq!(got.iter().filter(|(t, v)| t == "person_name" && v == "禤芳琪").count(), 2, "{got:?}");
+        let got = spans(
+            &d,
+            "收件人：禤芳琪，电话13800138000。
+后来禤芳琪又来电。",
+        );
+        assert_eq!(
+            got.iter()
+                .filter(|(t, v)| t == "person_name" && v == "禤芳琪")
+                .count(),
+            2,
+            "{got:?}"
+        );
         // Titles and verbs after a surname are not names.
-        assert!(!spans(&d, "客户来电13800138000").iter().any(|(t, _)| t == "person_name"));
-        assert!(!spans(&d, "联系人王经理，电话13800138000").iter().any(|(t, _)| t == "person_name"));
+        assert!(!spans(&d, "客户来电13800138000")
+            .iter()
+            .any(|(t, _)| t == "person_name"));
+        assert!(!spans(&d, "联系人王经理，电话13800138000")
+            .iter()
+            .any(|(t, _)| t == "person_name"));
         // City-led, village and estate addresses.
-        has("住在合肥市蜀山区科苑路865号22栋2506室。", "address", "合肥市蜀山区科苑路865号22栋2506室");
-        has("地址：四川省成都市武侯区天府大道北段159号3栋2单元", "address", "四川省成都市武侯区天府大道北段159号3栋2单元");
-        has("江苏省苏州市吴中区白马镇王家庄村四组98号", "address", "江苏省苏州市吴中区白马镇王家庄村四组98号");
+        has(
+            "住在合肥市蜀山区科苑路865号22栋2506室。",
+            "address",
+            "合肥市蜀山区科苑路865号22栋2506室",
+        );
+        has(
+            "地址：四川省成都市武侯区天府大道北段159号3栋2单元",
+            "address",
+            "四川省成都市武侯区天府大道北段159号3栋2单元",
+        );
+        has(
+            "江苏省苏州市吴中区白马镇王家庄村四组98号",
+            "address",
+            "江苏省苏州市吴中区白马镇王家庄村四组98号",
+        );
         // Organisations after a lead-in word, with a branch.
-        has("甲方：蓝海生物医药股份有限公司", "company_name", "蓝海生物医药股份有限公司");
-        has("义乌市城南街道文三路788号院28号楼6单元904。", "address", "义乌市城南街道文三路788号院28号楼6单元904");
-        has("青海省西宁市城东区和平里东街562-3号保利中心A座1704，", "address", "青海省西宁市城东区和平里东街562-3号保利中心A座1704");
+        has(
+            "甲方：蓝海生物医药股份有限公司",
+            "company_name",
+            "蓝海生物医药股份有限公司",
+        );
+        has(
+            "义乌市城南街道文三路788号院28号楼6单元904。",
+            "address",
+            "义乌市城南街道文三路788号院28号楼6单元904",
+        );
+        has(
+            "青海省西宁市城东区和平里东街562-3号保利中心A座1704，",
+            "address",
+            "青海省西宁市城东区和平里东街562-3号保利中心A座1704",
+        );
         has("【物业】聂国业主您好", "person_name", "聂国");
         has("名单：\n1. 尉迟华晨，身份证", "person_name", "尉迟华晨");
         has("Reporter: 邹若轩 (zhao)", "person_name", "邹若轩");
-        has("由广东华信科技有限公司深圳分公司承办", "company_name", "广东华信科技有限公司深圳分公司");
+        has(
+            "由广东华信科技有限公司深圳分公司承办",
+            "company_name",
+            "广东华信科技有限公司深圳分公司",
+        );
     }
 
     #[test]

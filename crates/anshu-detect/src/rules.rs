@@ -338,7 +338,9 @@ impl RuleSet {
             let spec = TypeSpec {
                 name: t.name.clone().unwrap_or_else(|| id.clone()),
                 id: id.clone(),
-                text: t.text.unwrap_or(!patterns.is_empty() || dictionary.is_some()),
+                text: t
+                    .text
+                    .unwrap_or(!patterns.is_empty() || dictionary.is_some()),
                 patterns,
                 value_pattern,
                 strong_value_pattern,

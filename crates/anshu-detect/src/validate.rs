@@ -582,7 +582,10 @@ pub fn person_name(s: &str) -> Option<f32> {
         return (2..=3).contains(&words).then_some(0.55);
     }
     let chars: Vec<char> = s.chars().collect();
-    if !(2..=4).contains(&chars.len()) || chars.iter().any(|c| !is_han(*c)) || data::is_place_name(s) {
+    if !(2..=4).contains(&chars.len())
+        || chars.iter().any(|c| !is_han(*c))
+        || data::is_place_name(s)
+    {
         return None;
     }
     let two: String = chars[..2].iter().collect();

@@ -49,6 +49,16 @@ impl Format {
                 _ => Format::Binary("zip archive"),
             };
         }
+        // A name is a claim, not a fact: random bytes called .csv are binary.
+        let textual = matches!(
+            ext,
+            "csv" | "tsv" | "tab" | "psv" | "json" | "jsonl" | "ndjson" | "jsonlines"
+        );
+        if textual {
+            if let Some(kind) = binary_kind(head) {
+                return Format::Binary(kind);
+            }
+        }
         match ext {
             "csv" => return Format::Delimited { delimiter: None },
             "tsv" | "tab" => {
@@ -115,7 +125,19 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
     let utf16 = head.starts_with(&[0xFF, 0xFE])
         || head.starts_with(&[0xFE, 0xFF])
         || crate::decode::looks_utf16(head).is_some();
-    if !utf16 && head.iter().take(8192).any(|&b| b == 0) {
+    if utf16 {
+        return None;
+    }
+    if head.iter().take(8192).any(|&b| b == 0) {
+        return Some("binary data");
+    }
+    // Text has few control characters besides tab, CR, LF and form feed.
+    let sample = &head[..head.len().min(8192)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
+        .count();
+    if sample.len() >= 64 && controls * 10 > sample.len() {
         return Some("binary data");
     }
     None
@@ -149,5 +171,14 @@ mod tests {
         );
         assert_eq!(Format::detect("x", b"  {\"a\":1}"), Format::Json);
         assert_eq!(Format::detect("u16.txt", b"\xFF\xFEa\0b\0"), Format::Text);
+        assert_eq!(
+            Format::detect("r.csv", b"\x01\x02\x03a\0b"),
+            Format::Binary("binary data")
+        );
+        let noise: Vec<u8> = (0..512u32).map(|i| (i * 37 % 31) as u8).collect();
+        assert_eq!(
+            Format::detect("r.csv", &noise),
+            Format::Binary("binary data")
+        );
     }
 }

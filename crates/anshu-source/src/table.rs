@@ -114,6 +114,7 @@ pub(crate) fn read_delimited(
     let mut lead: Vec<Vec<String>> = Vec::new();
     let mut rec = csv::StringRecord::new();
     let mut errors = 0u64;
+    let mut quote_warned = false;
     while lead.len() < 20 {
         match rdr.read_record(&mut rec) {
             Ok(true) => lead.push(rec.iter().map(str::to_owned).collect()),
@@ -122,6 +123,29 @@ pub(crate) fn read_delimited(
                 errors += 1;
                 sink.warning(row_error(&e));
             }
+        }
+    }
+    // Title or export lines above the table ("导出时间：2025-01-01") have fewer fields than the
+    // rows below them; skip leading lines until the first one of the usual width.
+    if lead.len() >= 3 {
+        let mut freq = std::collections::HashMap::new();
+        for r in &lead {
+            *freq.entry(r.len()).or_insert(0usize) += 1;
+        }
+        let mode = freq
+            .iter()
+            .max_by_key(|(w, n)| (**n, **w))
+            .map(|(w, _)| *w)
+            .unwrap_or(0);
+        let skip = lead
+            .iter()
+            .take_while(|r| r.len() < mode && r.len() <= 2)
+            .count();
+        if skip > 0 && skip < lead.len() && mode >= 2 {
+            sink.warning(format!(
+                "skipped {skip} line(s) above the table (title or export notes)"
+            ));
+            lead.drain(..skip);
         }
     }
     sink.begin_table(table);
@@ -168,6 +192,20 @@ pub(crate) fn read_delimited(
             Ok(true) => {
                 announce(sink, rec.len(), &mut width);
                 let cells: Vec<(usize, &str)> = rec.iter().enumerate().collect();
+                if !quote_warned {
+                    if let Some((i, v)) = cells
+                        .iter()
+                        .find(|(_, v)| v.len() > 2000 && v.matches('\n').count() >= 20)
+                    {
+                        quote_warned = true;
+                        sink.warning(format!(
+                            "row {}: field {} spans {} lines; a quote may be unbalanced",
+                            rec.position().map(|p| p.record() + 1).unwrap_or(0),
+                            i + 1,
+                            v.matches('\n').count() + 1
+                        ));
+                    }
+                }
                 sink.row(&cells);
             }
             Ok(false) => break,

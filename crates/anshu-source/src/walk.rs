@@ -30,8 +30,9 @@ pub struct WalkOptions {
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub files: Vec<FileEntry>,
-    /// `(path, message)` for paths that do not exist or cannot be listed.
-    pub errors: Vec<(String, String)>,
+    /// `(path, code, message)` for paths that do not exist or cannot be listed; the code is
+    /// one of `SourceError::code`'s.
+    pub errors: Vec<(String, &'static str, String)>,
 }
 
 fn globset(globs: &[String]) -> Result<Option<GlobSet>, String> {
@@ -72,7 +73,7 @@ pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovery {
     let (inc, exc) = match (globset(&opts.include), globset(&opts.exclude)) {
         (Ok(i), Ok(e)) => (i, e),
         (Err(m), _) | (_, Err(m)) => {
-            out.errors.push((String::new(), m));
+            out.errors.push((String::new(), "usage", m));
             return out;
         }
     };
@@ -80,7 +81,8 @@ pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovery {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                out.errors.push((crate::display_path(root), e.to_string()));
+                out.errors
+                    .push((crate::display_path(root), io_code(&e), e.to_string()));
                 continue;
             }
         };
@@ -130,12 +132,17 @@ pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovery {
                         ignore::Error::WithPath { path, .. } => crate::display_path(path),
                         _ => String::new(),
                     };
-                    out.errors.push((path, err.to_string()));
+                    let code = err.io_error().map(io_code).unwrap_or("io_error");
+                    out.errors.push((path, code, err.to_string()));
                 }
             }
         }
     }
     out
+}
+
+fn io_code(e: &std::io::Error) -> &'static str {
+    crate::SourceError::Io(std::io::Error::new(e.kind(), "")).code()
 }
 
 #[cfg(test)]

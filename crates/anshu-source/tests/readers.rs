@@ -132,6 +132,19 @@ fn delimiters_and_headers_are_sniffed() {
     )
     .unwrap();
     assert_eq!(forced.columns[0], ["13800138000", "zhang"]);
+    // Export notes above the table are skipped, with a warning.
+    let (_, rec) = read(&write(
+        dir.path(),
+        "export.csv",
+        "导出时间：2025-01-01\n姓名,手机,备注\n张三,13800138000,无\n李四,13900139000,无\n王五,13700137000,无\n".as_bytes(),
+    ));
+    assert_eq!(rec.columns[0], ["姓名", "手机", "备注"]);
+    assert_eq!(rec.rows[0].len(), 3);
+    assert!(
+        rec.warnings.iter().any(|w| w.contains("skipped 1 line")),
+        "{:?}",
+        rec.warnings
+    );
     // Ragged rows and a stray quote do not stop the reader.
     let (r, rec) = read(&write(
         dir.path(),
