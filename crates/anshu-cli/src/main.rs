@@ -1,6 +1,8 @@
 //! The `anshu` command: parses arguments and wires the crates together. Everything it does is
 //! done by a library crate; this file only decides which, with what options, and how to report.
 
+mod inventory;
+
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -32,6 +34,8 @@ enum Command {
     /// Inspect detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// The data-asset inventory (数据资产清单): list, show, diff, review, export.
+    Inventory(inventory::InventoryArgs),
 }
 
 #[derive(Subcommand)]
@@ -140,6 +144,18 @@ struct ScanArgs {
     /// Colour in table output.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorArg,
+    /// The inventory catalog: a SQLite file (default: in the user's data directory) or a
+    /// postgres:// URL. Also from ANSHU_CATALOG.
+    #[arg(
+        long,
+        env = "ANSHU_CATALOG",
+        value_name = "PATH_OR_URL",
+        hide_env_values = true
+    )]
+    catalog: Option<String>,
+    /// Do not record this scan in the inventory.
+    #[arg(long)]
+    no_catalog: bool,
 }
 
 fn main() -> ExitCode {
@@ -154,6 +170,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Rules(cmd) => rules(cmd),
+        Command::Inventory(args) => inventory::run(args),
     };
     match result {
         Ok(code) => code,
@@ -463,6 +480,25 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     }
     .and_then(|_| out.flush())
     .context("cannot write the report")?;
+
+    if !a.no_catalog {
+        let target = inventory::catalog_target(a.catalog.as_deref())?;
+        let mut cat = anshu_inventory::Catalog::open(&target)?;
+        let uris: Vec<String> = a.paths.iter().map(|p| inventory::canonical(p)).collect();
+        let rec = cat
+            .record_scan(&report, &uris, &pack, &|p: &str| {
+                inventory::canonical(Path::new(p))
+            })
+            .context("cannot record the scan in the inventory")?;
+        if !a.quiet {
+            eprintln!(
+                "anshu: inventory {}: scan #{} recorded, {} change(s)",
+                cat.target(),
+                rec.scan_id,
+                rec.changes.len()
+            );
+        }
+    }
 
     let failed = report.summary.files_failed > 0 || !found.errors.is_empty();
     Ok(if failed {

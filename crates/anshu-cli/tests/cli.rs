@@ -9,6 +9,11 @@ use serde_json::Value;
 fn anshu(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anshu"))
         .args(args)
+        // Keep test scans out of the user's own inventory.
+        .env(
+            "ANSHU_CATALOG",
+            std::env::temp_dir().join(format!("anshu-cli-test-{}.db", std::process::id())),
+        )
         .env_remove("RUST_BACKTRACE")
         .output()
         .expect("run anshu")
