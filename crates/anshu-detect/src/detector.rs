@@ -54,6 +54,25 @@ struct TextPattern {
     has_value_group: bool,
 }
 
+/// Patterns searched together by one automaton.
+struct TextGroup {
+    re: Regex,
+    patterns: Vec<TextPattern>,
+    /// For groups of ASCII-led patterns that all need a non-word character before them:
+    /// the bytes a match can start with. The group is then searched by anchored attempts at
+    /// word starts only, which is several times faster than an unanchored search of a
+    /// many-pattern automaton over dense log text.
+    word_starts: Option<[bool; 256]>,
+}
+
+/// A type reported only next to a hint word (`cn_taiwan_permit`): its hint words are found
+/// first, and its pattern is tried just after each, instead of searching all text for a shape
+/// as common as eight digits.
+struct HintedType {
+    ty: TypeIdx,
+    re: Regex,
+}
+
 /// Options that do not come from the rule files.
 #[derive(Debug, Clone, Copy)]
 pub struct DetectorOptions {
@@ -75,8 +94,11 @@ impl Default for DetectorOptions {
 /// The compiled rule set. Cheap to share between threads (`&Detector` is all a scan needs).
 pub struct Detector {
     types: Vec<TypeInfo>,
-    text_re: Option<Regex>,
-    text_patterns: Vec<TextPattern>,
+    groups: Vec<TextGroup>,
+    hinted: Vec<HintedType>,
+    /// Positive hint words of hinted types; the pattern id indexes `hinted_words`.
+    hinted_ac: Option<AhoCorasick>,
+    hinted_words: Vec<usize>,
     value_re: Option<Regex>,
     /// Per value pattern: its type and whether it is a strong (header-free) form.
     value_types: Vec<(TypeIdx, bool)>,
@@ -159,8 +181,10 @@ impl Detector {
             )));
         }
         let mut types = Vec::new();
-        let mut text_pats = Vec::new();
-        let mut text_src = Vec::new();
+        let mut group_src: Vec<(String, Vec<String>, Vec<TextPattern>)> = Vec::new();
+        let mut hinted = Vec::new();
+        let mut hinted_terms: Vec<String> = Vec::new();
+        let mut hinted_words = Vec::new();
         let mut value_src = Vec::new();
         let mut value_types = Vec::new();
         let mut dict_terms: Vec<String> = Vec::new();
@@ -183,14 +207,41 @@ impl Detector {
                 checked: is_checked(t),
                 boundary: t.boundary,
             });
-            if t.text {
+            if t.text && t.hint_required && !t.patterns.is_empty() {
+                let re = build_regex(&t.patterns, MatchKind::LeftmostFirst)
+                    .map_err(RuleError::Compile)?;
+                for h in t.hints.iter().filter(|h| !h.is_ascii() || h.len() >= 3) {
+                    hinted_terms.push(h.clone());
+                    hinted_words.push(hinted.len());
+                }
+                hinted.push(HintedType { ty: idx, re });
+            } else if t.text {
+                let slot = match group_src.iter().position(|(g, _, _)| *g == t.group) {
+                    Some(i) => i,
+                    None => {
+                        group_src.push((t.group.clone(), Vec::new(), Vec::new()));
+                        group_src.len() - 1
+                    }
+                };
                 for p in &t.patterns {
-                    text_pats.push(TextPattern {
+                    let fb = first_bytes(p);
+                    // A pattern that can only start with a word character, for a type that needs
+                    // a non-word character before it, gets an ASCII word boundary: the automaton
+                    // then never starts a match inside a word, which keeps it small and fast.
+                    let word_led = fb.iter().enumerate().all(|(b, ok)| {
+                        !ok || (b as u8).is_ascii_alphanumeric() || b == usize::from(b'_')
+                    });
+                    let src = if t.boundary == Boundary::Alnum && word_led {
+                        format!("(?-u:\\b)(?:{p})")
+                    } else {
+                        p.clone()
+                    };
+                    group_src[slot].2.push(TextPattern {
                         ty: idx,
-                        first_bytes: first_bytes(p),
+                        first_bytes: fb,
                         has_value_group: p.contains("(?P<v>"),
                     });
-                    text_src.push(p.clone());
+                    group_src[slot].1.push(src);
                 }
             }
             if let Some(p) = t.value_pattern.as_ref().or(t.patterns.first()) {
@@ -228,10 +279,48 @@ impl Detector {
                 }
             }
         }
-        let text_re = if text_src.is_empty() {
+        let mut groups = Vec::new();
+        for (_, src, patterns) in group_src {
+            // Patterns without a literal prefix (line-anchored, negated classes) would switch
+            // off the literal prefilter for the whole automaton; they get one of their own.
+            let (led, free): (Vec<_>, Vec<_>) = src
+                .into_iter()
+                .zip(patterns)
+                .partition(|(_, p)| !p.first_bytes.iter().all(|b| *b));
+            for part in [led, free] {
+                if part.is_empty() {
+                    continue;
+                }
+                let (src, patterns): (Vec<String>, Vec<TextPattern>) = part.into_iter().unzip();
+                let re = build_regex(&src, MatchKind::LeftmostFirst).map_err(RuleError::Compile)?;
+                let mut union = [false; 256];
+                for p in &patterns {
+                    for (b, ok) in p.first_bytes.iter().enumerate() {
+                        union[b] |= *ok;
+                    }
+                }
+                let ascii_led = union.iter().enumerate().all(|(b, ok)| !ok || b < 0x80);
+                let all_alnum = patterns
+                    .iter()
+                    .all(|p| types[p.ty as usize].boundary == Boundary::Alnum);
+                let word_starts = (ascii_led && all_alnum && patterns.len() >= 3).then_some(union);
+                groups.push(TextGroup {
+                    re,
+                    patterns,
+                    word_starts,
+                });
+            }
+        }
+        let hinted_ac = if hinted_terms.is_empty() {
             None
         } else {
-            Some(build_regex(&text_src, MatchKind::LeftmostFirst).map_err(RuleError::Compile)?)
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(AcMatchKind::LeftmostLongest)
+                    .build(&hinted_terms)
+                    .map_err(|e| RuleError::Compile(e.to_string()))?,
+            )
         };
         let value_re = if value_src.is_empty() {
             None
@@ -270,8 +359,10 @@ impl Detector {
         let text_hint_ac = ac(text_hint_words_src.iter().collect())?;
         Ok(Detector {
             types,
-            text_re,
-            text_patterns: text_pats,
+            groups,
+            hinted,
+            hinted_ac,
+            hinted_words,
             value_re,
             value_types,
             dict_ac,
@@ -332,47 +423,12 @@ impl Detector {
     /// match passes its boundary and validator check wins, and scanning resumes after it.
     pub fn scan_text(&self, text: &str, out: &mut Vec<Span>) {
         let hay = text.as_bytes();
-        if let Some(re) = &self.text_re {
-            let mut caps = re.create_captures();
-            let mut pos = 0;
-            while pos < hay.len() {
-                let Some(m) = re.search(&Input::new(hay).span(pos..hay.len())) else {
-                    break;
-                };
-                let s = m.start();
-                let first = m.pattern().as_usize();
-                let mut found = self.accept(text, first, s, m.end(), &mut caps);
-                if found.is_none() {
-                    // The leftmost pattern failed its check here; another pattern may still match
-                    // at the same position (an 18-digit number that is not an ID can be a card).
-                    for (pid, tp) in self.text_patterns.iter().enumerate() {
-                        if pid == first || !tp.first_bytes[hay[s] as usize] {
-                            continue;
-                        }
-                        let input = Input::new(hay)
-                            .span(s..hay.len())
-                            .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
-                                pid,
-                            )));
-                        if let Some(m2) = re.search(&input) {
-                            found = self.accept(text, pid, s, m2.end(), &mut caps);
-                            if found.is_some() {
-                                break;
-                            }
-                        }
-                    }
-                }
-                match found {
-                    Some((span, whole_end)) => {
-                        if span.confidence >= self.opts.min_confidence {
-                            out.push(span);
-                        }
-                        pos = whole_end.max(s + 1);
-                    }
-                    None => pos = next_start(hay, s),
-                }
-            }
+        let base = out.len();
+        for g in &self.groups {
+            self.scan_group(g, text, out);
         }
+        self.scan_hinted(text, out);
+        resolve_overlaps(out, base);
         self.propagate_names(text, out);
         if let Some(ac) = &self.dict_ac {
             let before = out.len();
@@ -381,7 +437,10 @@ impl Detector {
                 let (s, e) = (m.start(), m.end());
                 if !boundary_ok(hay, s, e, self.types[ty as usize].boundary)
                     || self.is_allowed(&text[s..e])
-                    || out[..before].iter().any(|o| o.start < e && s < o.end)
+                    || {
+                        let i = out[..before].partition_point(|o| o.start < e);
+                        i > 0 && out[i - 1].end > s
+                    }
                 {
                     continue;
                 }
@@ -397,6 +456,116 @@ impl Detector {
             }
             if out.len() > before {
                 out.sort_by_key(|sp| sp.start);
+            }
+        }
+    }
+
+    /// Searches one group: the leftmost candidate, its validator, other patterns of the group
+    /// anchored at the same position when it fails, then on past it.
+    fn scan_group(&self, g: &TextGroup, text: &str, out: &mut Vec<Span>) {
+        let hay = text.as_bytes();
+        let re = &g.re;
+        let mut caps = re.create_captures();
+        let mut pos = 0;
+        while pos < hay.len() {
+            let m = match &g.word_starts {
+                None => re.search(&Input::new(hay).span(pos..hay.len())),
+                Some(first) => {
+                    // Next word start that a pattern can begin with.
+                    let mut i = pos;
+                    while i < hay.len()
+                        && (!first[hay[i] as usize] || (i > 0 && is_word_byte(hay[i - 1])))
+                    {
+                        i += 1;
+                    }
+                    if i >= hay.len() {
+                        break;
+                    }
+                    match re.search(&Input::new(hay).span(i..hay.len()).anchored(Anchored::Yes)) {
+                        Some(m) => Some(m),
+                        None => {
+                            pos = next_start(hay, i);
+                            continue;
+                        }
+                    }
+                }
+            };
+            let Some(m) = m else {
+                break;
+            };
+            let s = m.start();
+            let first = m.pattern().as_usize();
+            let mut found = self.accept(g, text, first, s, m.end(), &mut caps);
+            if found.is_none() {
+                // The leftmost pattern failed its check here; another pattern may still match
+                // at the same position (an 18-digit number that is not an ID can be a card).
+                for (pid, tp) in g.patterns.iter().enumerate() {
+                    if pid == first || !tp.first_bytes[hay[s] as usize] {
+                        continue;
+                    }
+                    let input = Input::new(hay)
+                        .span(s..hay.len())
+                        .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
+                            pid,
+                        )));
+                    if let Some(m2) = re.search(&input) {
+                        found = self.accept(g, text, pid, s, m2.end(), &mut caps);
+                        if found.is_some() {
+                            break;
+                        }
+                    }
+                }
+            }
+            match found {
+                Some((span, whole_end)) => {
+                    if span.confidence >= self.opts.min_confidence {
+                        out.push(span);
+                    }
+                    pos = whole_end.max(s + 1);
+                }
+                None => pos = next_start(hay, s),
+            }
+        }
+    }
+
+    /// Finds hint-required types just after their hint words.
+    fn scan_hinted(&self, text: &str, out: &mut Vec<Span>) {
+        let Some(ac) = &self.hinted_ac else {
+            return;
+        };
+        let hay = text.as_bytes();
+        for m in ac.find_iter(hay) {
+            let h = &self.hinted[self.hinted_words[m.pattern().as_usize()]];
+            let mut end = (m.end() + 40).min(hay.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let Some(found) = h.re.search(&Input::new(hay).span(m.end()..end)) else {
+                continue;
+            };
+            let (s, e) = (found.start(), found.end());
+            let info = &self.types[h.ty as usize];
+            if !boundary_ok(hay, s, e, info.boundary) {
+                continue;
+            }
+            let Some(value) = text.get(s..e) else {
+                continue;
+            };
+            let weight = match info.validator {
+                Some(v) => match v.check(value, self.opts.today) {
+                    Some(w) => w,
+                    None => continue,
+                },
+                None => 1.0,
+            };
+            let conf = (info.confidence * weight + 0.05).min(0.99);
+            if !self.is_allowed(value) && conf >= self.opts.min_confidence {
+                out.push(Span {
+                    ty: h.ty,
+                    start: s,
+                    end: e,
+                    confidence: conf,
+                });
             }
         }
     }
@@ -428,7 +597,10 @@ impl Detector {
         let mut extra = Vec::new();
         for m in ac.find_iter(text) {
             let (s, e) = (m.start(), m.end());
-            if out.iter().any(|o| o.start < e && s < o.end) {
+            // `out` is sorted and free of overlaps: only the span starting last before `e` can
+            // overlap this one.
+            let i = out.partition_point(|o| o.start < e);
+            if i > 0 && out[i - 1].end > s {
                 continue;
             }
             let after = &text[e..];
@@ -468,6 +640,7 @@ impl Detector {
     /// before the value group) ends.
     fn accept(
         &self,
+        g: &TextGroup,
         text: &str,
         pid: usize,
         s: usize,
@@ -475,11 +648,11 @@ impl Detector {
         caps: &mut regex_automata::util::captures::Captures,
     ) -> Option<(Span, usize)> {
         let hay = text.as_bytes();
-        let tp = &self.text_patterns[pid];
+        let tp = &g.patterns[pid];
         let info = &self.types[tp.ty as usize];
         let (mut vs, mut ve) = (s, e);
         if tp.has_value_group {
-            let re = self.text_re.as_ref()?;
+            let re = &g.re;
             let input = Input::new(hay)
                 .span(s..hay.len())
                 .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
@@ -686,6 +859,24 @@ fn is_checked(t: &TypeSpec) -> bool {
                 | LicensePlate
         )
     )
+}
+
+/// Sorts spans added after `base` by start and drops overlaps, keeping the longer span (found
+/// by different groups, an overlap means two readings of the same text).
+fn resolve_overlaps(out: &mut Vec<Span>, base: usize) {
+    out[base..].sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+    let mut kept: Vec<Span> = Vec::with_capacity(out.len() - base);
+    for s in out.drain(base..) {
+        match kept.last_mut() {
+            Some(last) if s.start < last.end => {
+                if s.end - s.start > last.end - last.start {
+                    *last = s;
+                }
+            }
+            _ => kept.push(s),
+        }
+    }
+    out.extend(kept);
 }
 
 /// Where to resume after a rejected candidate at `s`: past the ASCII word it starts in (nothing

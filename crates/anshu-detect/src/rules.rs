@@ -62,6 +62,10 @@ pub struct TypeSpec {
     /// Reported only with a hint, in a header or near the span in text.
     pub hint_required: bool,
     pub boundary: Boundary,
+    /// Which search group the text patterns join. Patterns in one group are compiled into one
+    /// automaton; keeping unlike patterns (digit runs, CJK phrases, e-mail) apart keeps each
+    /// automaton small enough to run at full speed. Default `default`.
+    pub group: String,
     /// Minimum share of non-empty values that must match when no header hint helps.
     pub min_ratio: Option<f32>,
     pub dictionary: Option<DictionarySource>,
@@ -127,6 +131,7 @@ struct RawType {
     #[serde(default)]
     hint_required: bool,
     boundary: Option<Spanned<String>>,
+    group: Option<String>,
     min_ratio: Option<Spanned<f64>>,
     dictionary: Option<Spanned<String>>,
     values: Option<Vec<String>>,
@@ -351,6 +356,7 @@ impl RuleSet {
                 header_required: t.header_required,
                 hint_required: t.hint_required,
                 boundary,
+                group: t.group.clone().unwrap_or_else(|| "default".to_owned()),
                 min_ratio,
                 dictionary,
                 dictionary_values,
