@@ -655,3 +655,32 @@ mod tests {
         assert_eq!(p.level(p.classify_table(&cols, &types).level).id, "jr-4");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+
+    /// Arbitrary and near-valid pack files produce errors, never panics.
+    #[test]
+    fn pack_parser_never_panics() {
+        let pieces = [
+            "[pack]\n", "id = \"x\"\n", "extends = \"gbt43697\"\n", "extends = \"nope\"\n", "[[level]]\n",
+            "id = \"l1\"\n", "name = \"n\"\n", "[[type]]\n", "type = \"t\"\n", "category = \"pi.basic\"\n",
+            "level = \"general-4\"\n", "level = \"zz\"\n", "[[threshold]]\n", "scope = \"types\"\n",
+            "scope = \"personal\"\n", "min_people = 5\n", "types = []\n", "[[combination]]\n", "types = [\"a\"]\n",
+            "=\n", "[[\n", "\"\n",
+        ];
+        // A deterministic walk over many combinations of the pieces.
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..3000 {
+            let mut src = String::new();
+            for _ in 0..(state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                src.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let _ = RulePack::parse("fuzz.toml", &src);
+        }
+    }
+}

@@ -373,4 +373,28 @@ fn shared_samples_meet_the_bar() {
     let text = String::from_utf8_lossy(&score.stdout);
     assert!(score.status.success(), "{text}");
     eprintln!("{}", text.lines().last().unwrap_or(""));
+
+    // Grading bar: every column whose truth holds a resident ID or a bank card is sensitive
+    // personal information at general level 4 or above; columns with no findings are ≤ 2.
+    let truth: Value = serde_json::from_str(&std::fs::read_to_string(samples.join("truth.json")).unwrap()).unwrap();
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let mut checked = 0;
+    for c in r["columns"].as_array().unwrap() {
+        let file = c["source"].as_str().unwrap().rsplit('/').next().unwrap();
+        let Some(want) = truth["tables"][file]["columns"][c["column"].as_str().unwrap()].as_array() else {
+            continue;
+        };
+        let want: Vec<&str> = want.iter().filter_map(Value::as_str).collect();
+        let level = c["level"].as_str().unwrap();
+        if want.contains(&"cn_resident_id") || want.contains(&"bank_card") {
+            assert_eq!(c["sensitive"], true, "{c}");
+            assert!(matches!(level, "general-4" | "important" | "core"), "{c}");
+            checked += 1;
+        }
+        if want.is_empty() {
+            assert!(matches!(level, "general-1" | "general-2"), "{c}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked}");
 }

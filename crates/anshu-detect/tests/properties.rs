@@ -194,3 +194,16 @@ fn uscc_generated_codes_validate() {
     }
     assert_eq!(built, 500);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The rule-file parser reports errors for any input and never panics.
+    #[test]
+    fn rule_parser_never_panics(src in "(\\[\\[type\\]\\]|\\[allow\\]|\\[macros\\]|id = |pattern = |'[^']{0,12}'|\"[a-z_{}]{0,8}\"|validator = |confidence = |[0-9.]{1,4}|\\n|=|\\[|\\]| ){0,40}") {
+        let mut set = RuleSet::empty();
+        if set.add_file("fuzz.toml", &src).is_ok() {
+            let _ = Detector::new(&set, DetectorOptions::default());
+        }
+    }
+}
