@@ -664,11 +664,28 @@ mod fuzz {
     #[test]
     fn pack_parser_never_panics() {
         let pieces = [
-            "[pack]\n", "id = \"x\"\n", "extends = \"gbt43697\"\n", "extends = \"nope\"\n", "[[level]]\n",
-            "id = \"l1\"\n", "name = \"n\"\n", "[[type]]\n", "type = \"t\"\n", "category = \"pi.basic\"\n",
-            "level = \"general-4\"\n", "level = \"zz\"\n", "[[threshold]]\n", "scope = \"types\"\n",
-            "scope = \"personal\"\n", "min_people = 5\n", "types = []\n", "[[combination]]\n", "types = [\"a\"]\n",
-            "=\n", "[[\n", "\"\n",
+            "[pack]\n",
+            "id = \"x\"\n",
+            "extends = \"gbt43697\"\n",
+            "extends = \"nope\"\n",
+            "[[level]]\n",
+            "id = \"l1\"\n",
+            "name = \"n\"\n",
+            "[[type]]\n",
+            "type = \"t\"\n",
+            "category = \"pi.basic\"\n",
+            "level = \"general-4\"\n",
+            "level = \"zz\"\n",
+            "[[threshold]]\n",
+            "scope = \"types\"\n",
+            "scope = \"personal\"\n",
+            "min_people = 5\n",
+            "types = []\n",
+            "[[combination]]\n",
+            "types = [\"a\"]\n",
+            "=\n",
+            "[[\n",
+            "\"\n",
         ];
         // A deterministic walk over many combinations of the pieces.
         let mut state = 0x2545_F491_4F6C_DD1Du64;

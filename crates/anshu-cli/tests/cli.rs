@@ -376,12 +376,15 @@ fn shared_samples_meet_the_bar() {
 
     // Grading bar: every column whose truth holds a resident ID or a bank card is sensitive
     // personal information at general level 4 or above; columns with no findings are ≤ 2.
-    let truth: Value = serde_json::from_str(&std::fs::read_to_string(samples.join("truth.json")).unwrap()).unwrap();
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(samples.join("truth.json")).unwrap())
+            .unwrap();
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let mut checked = 0;
     for c in r["columns"].as_array().unwrap() {
         let file = c["source"].as_str().unwrap().rsplit('/').next().unwrap();
-        let Some(want) = truth["tables"][file]["columns"][c["column"].as_str().unwrap()].as_array() else {
+        let Some(want) = truth["tables"][file]["columns"][c["column"].as_str().unwrap()].as_array()
+        else {
             continue;
         };
         let want: Vec<&str> = want.iter().filter_map(Value::as_str).collect();

@@ -51,9 +51,9 @@ fn main() {
         );
         if std::env::var_os("ANCHORED").is_some() {
             let mut first = [false; 256];
-            for b in 0..256usize {
+            for (b, slot) in first.iter_mut().enumerate() {
                 let c = b as u8;
-                first[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'(' | b'-' | b':');
+                *slot = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'(' | b'-' | b':');
             }
             let t0 = Instant::now();
             let n = anchored_at_word_starts(&re, hay, &first);
