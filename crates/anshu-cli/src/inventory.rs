@@ -167,24 +167,6 @@ pub fn canonical(p: &Path) -> String {
         .unwrap_or_else(|_| anshu_source::display_path(p))
 }
 
-fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let d = anshu_detect::Date::from_days_since_epoch((secs / 86_400) as i64);
-    let t = secs % 86_400;
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        d.year,
-        d.month,
-        d.day,
-        t / 3600,
-        t / 60 % 60,
-        t % 60
-    )
-}
-
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     let mut out = io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, v)?;
@@ -426,7 +408,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode> {
                     sensitive,
                     confirm,
                     clear,
-                    at: now(),
+                    at: crate::rfc3339_now(),
                 },
                 &pack,
             )?;

@@ -197,7 +197,7 @@ fn today() -> Date {
     Date::from_days_since_epoch(days as i64)
 }
 
-fn rfc3339_now() -> String {
+pub(crate) fn rfc3339_now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
