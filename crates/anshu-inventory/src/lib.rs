@@ -305,7 +305,7 @@ impl Catalog {
         };
         for (i, m) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let sql = m.replace("{pk}", pk).replace("{int}", int);
-            self.db.batch("BEGIN")?;
+            self.begin()?;
             let r = self.db.batch(&sql).and_then(|_| {
                 self.db.execute(
                     "INSERT INTO anshu_schema (version, applied_at) VALUES (?, ?)",
@@ -321,6 +321,15 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    /// Starts a write transaction. SQLite takes the write lock at once (`IMMEDIATE`), so two
+    /// processes recording scans wait for each other instead of failing on a lock upgrade.
+    fn begin(&mut self) -> Result<(), InventoryError> {
+        match self.db.dialect() {
+            Dialect::Sqlite => self.db.batch("BEGIN IMMEDIATE"),
+            Dialect::Postgres => self.db.batch("BEGIN"),
+        }
     }
 
     fn history(
@@ -353,7 +362,7 @@ impl Catalog {
         pack: &RulePack,
         asset_key: &dyn Fn(&str) -> String,
     ) -> Result<Recorded, InventoryError> {
-        self.db.batch("BEGIN")?;
+        self.begin()?;
         match self.record_inner(report, source_uris, pack, asset_key) {
             Ok(r) => {
                 self.db.batch("COMMIT")?;
@@ -861,7 +870,7 @@ impl Catalog {
             .ok_or_else(|| InventoryError::NotFound(format!("column id {column_id}")))?
             .clone();
         let (asset_id, source_id) = (row[0].int().unwrap_or(0), row[1].int().unwrap_or(0));
-        self.db.batch("BEGIN")?;
+        self.begin()?;
         let result = (|| {
             let action = if r.clear {
                 "clear"
