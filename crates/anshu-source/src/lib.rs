@@ -202,10 +202,14 @@ pub fn read_path(
     }
 }
 
-/// Gzip streams that end early surface as "corrupt deflate stream" or UnexpectedEof; name both
-/// as truncation or corruption so the report says what happened.
+/// Gzip streams that end early surface as UnexpectedEof (reported as `truncated`); a damaged
+/// deflate stream surfaces as InvalidInput, which is reported as `corrupt`.
 fn map_gz(e: io::Error) -> io::Error {
-    e
+    if e.kind() == io::ErrorKind::InvalidInput {
+        io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+    } else {
+        e
+    }
 }
 
 fn read_format(
