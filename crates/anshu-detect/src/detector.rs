@@ -667,16 +667,16 @@ impl Detector {
         if !boundary_ok(hay, vs, ve, info.boundary) {
             return None;
         }
-        let mut value = text.get(vs..ve)?;
-        let mut weight = match info.validator {
+        // A name candidate is first cut back to where the name ends (田诗驾驶 → 田诗), then
+        // validated: the character after a name is often one a name cannot contain.
+        if info.validator == Some(Validator::PersonName) {
+            ve = refine_name_end(text, vs, ve)?;
+        }
+        let value = text.get(vs..ve)?;
+        let weight = match info.validator {
             Some(v) => v.check(value, self.opts.today)?,
             None => 1.0,
         };
-        if info.validator == Some(Validator::PersonName) {
-            ve = refine_name_end(text, vs, ve)?;
-            value = text.get(vs..ve)?;
-            weight = Validator::PersonName.check(value, self.opts.today)?;
-        }
         if self.is_allowed(value) {
             return None;
         }
@@ -932,6 +932,7 @@ const ROLE_TAILS: &[&str] = &[
 ];
 
 const NAME_FOLLOWERS: &[&str] = &[
+    "家",
     "驾驶",
     "驾车",
     "持",
@@ -1230,6 +1231,11 @@ mod tests {
         has("【物业】聂国业主您好", "person_name", "聂国");
         has("名单：\n1. 尉迟华晨，身份证", "person_name", "尉迟华晨");
         has("Reporter: 邹若轩 (zhao)", "person_name", "邹若轩");
+        has("问：你和曾平是什么关系？", "person_name", "曾平");
+        has("答：在朋友郇淑家，他的电话", "person_name", "郇淑");
+        assert!(!spans(&d, "查勘员：现场已拍照")
+            .iter()
+            .any(|(t, _)| t == "person_name"));
         has(
             "由广东华信科技有限公司深圳分公司承办",
             "company_name",

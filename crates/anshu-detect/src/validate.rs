@@ -573,6 +573,45 @@ pub fn company(s: &str) -> bool {
 /// character (本公司, 王府井, 张家口…); their presence rejects a name candidate.
 const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单元公司店厂部处科局院村镇乡府的了是在与及或等个们这那无不已未被把对从向于所者也都就还而但并且如果因此所以件次份码箱证卡机电话";
 
+/// Role words that begin with a surname character (查勘员, 司机, 万元…): never names themselves.
+const NOT_NAMES: &[&str] = &[
+    "查勘员",
+    "司机",
+    "骑手",
+    "业主",
+    "会员",
+    "员工",
+    "经理",
+    "老师",
+    "医生",
+    "护士",
+    "律师",
+    "主任",
+    "同事",
+    "朋友",
+    "家属",
+    "代表",
+    "联系人",
+    "收件人",
+    "寄件人",
+    "负责人",
+    "经办人",
+    "法人",
+    "买家",
+    "卖家",
+    "房东",
+    "租客",
+    "学生",
+    "家长",
+    "司法",
+    "管理员",
+    "客服",
+    "文员",
+    "于是",
+    "万元",
+    "高速",
+];
+
 /// Chinese personal name (surname + one or two characters, or a compound surname + one or two),
 /// or a romanised name. Romanised names are a weak signal on their own.
 pub fn person_name(s: &str) -> Option<f32> {
@@ -585,6 +624,7 @@ pub fn person_name(s: &str) -> Option<f32> {
     if !(2..=4).contains(&chars.len())
         || chars.iter().any(|c| !is_han(*c))
         || data::is_place_name(s)
+        || NOT_NAMES.contains(&s)
     {
         return None;
     }
