@@ -379,6 +379,12 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         None => Box::new(BufWriter::new(io::stdout())),
     };
     let progress = Progress::default();
+    // Ctrl-C stops the scan at the next record: files already read stay in the report (the
+    // others are listed as cancelled) and the exit code is 130, as for any interrupted command.
+    {
+        let cancel = std::sync::Arc::clone(&progress.cancel);
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
     let bar = (!a.quiet && io::stderr().is_terminal())
         .then(|| progress_bar(total_bytes, found.files.len() as u64));
     let ticker = bar
@@ -481,7 +487,9 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     .and_then(|_| out.flush())
     .context("cannot write the report")?;
 
-    if !a.no_catalog {
+    let cancelled = progress.cancel.load(Ordering::Relaxed);
+    // An interrupted scan saw only part of the data; recording it would mark the rest removed.
+    if !a.no_catalog && !cancelled {
         let target = inventory::catalog_target(a.catalog.as_deref())?;
         let mut cat = anshu_inventory::Catalog::open(&target)?;
         let uris: Vec<String> = a.paths.iter().map(|p| inventory::canonical(p)).collect();
@@ -500,6 +508,14 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         }
     }
 
+    if cancelled {
+        if !a.quiet {
+            eprintln!(
+                "anshu: interrupted; the report covers the files read so far and was not recorded in the inventory"
+            );
+        }
+        return Ok(ExitCode::from(130));
+    }
     let failed = report.summary.files_failed > 0 || !found.errors.is_empty();
     Ok(if failed {
         ExitCode::from(2)

@@ -146,7 +146,8 @@ impl<R: Read> Read for Counting<R> {
             .as_ref()
             .is_some_and(|c| c.load(Ordering::Relaxed))
         {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+            // Not `Interrupted`: the standard library retries reads that fail with it.
+            return Err(io::Error::other("cancelled"));
         }
         let n = self.inner.read(buf)?;
         if let Some(c) = &self.counter {
@@ -194,9 +195,7 @@ pub fn read_path(
     let chained: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
     let result = read_format(format, path, chained, opts, sink);
     match result {
-        Err(SourceError::Io(e)) if e.kind() == io::ErrorKind::Interrupted && opts.cancelled() => {
-            Err(SourceError::Cancelled)
-        }
+        Err(SourceError::Io(_)) if opts.cancelled() => Err(SourceError::Cancelled),
         Err(SourceError::Io(e)) => Err(SourceError::Io(map_gz(e))),
         other => other,
     }

@@ -382,3 +382,18 @@ proptest! {
         let _ = read_path(&p, &ReadOptions::default(), &mut rec);
     }
 }
+
+#[test]
+fn cancellation_stops_reading() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.csv", "x,y\n1,2\n".repeat(10_000).as_bytes());
+    let mut rec = Rec::default();
+    let opts = ReadOptions {
+        cancel: Some(Arc::new(AtomicBool::new(true))),
+        ..Default::default()
+    };
+    let e = read_path(&p, &opts, &mut rec).unwrap_err();
+    assert_eq!(e.code(), "cancelled");
+}
