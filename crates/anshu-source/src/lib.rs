@@ -164,6 +164,18 @@ pub fn read_path(
     opts: &ReadOptions,
     sink: &mut dyn Sink,
 ) -> Result<Outcome, SourceError> {
+    match read_path_inner(path, opts, sink) {
+        // Whatever a reader made of the stopped stream, the cause is the cancellation.
+        Err(_) if opts.cancelled() => Err(SourceError::Cancelled),
+        other => other,
+    }
+}
+
+fn read_path_inner(
+    path: &Path,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> Result<Outcome, SourceError> {
     let file = File::open(path)?;
     let raw = Counting {
         inner: file,
@@ -195,7 +207,6 @@ pub fn read_path(
     let chained: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
     let result = read_format(format, path, chained, opts, sink);
     match result {
-        Err(SourceError::Io(_)) if opts.cancelled() => Err(SourceError::Cancelled),
         Err(SourceError::Io(e)) => Err(SourceError::Io(map_gz(e))),
         other => other,
     }
