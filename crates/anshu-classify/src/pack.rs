@@ -183,6 +183,15 @@ fn line_of(src: &str, offset: usize) -> usize {
         + 1
 }
 
+/// Replaces the entry `same` as `item` in place (keeping its position), or appends it: how a
+/// pack file that extends another overrides entries by id.
+fn upsert<T>(v: &mut Vec<T>, item: T, same: impl Fn(&T, &T) -> bool) {
+    match v.iter().position(|x| same(x, &item)) {
+        Some(i) => v[i] = item,
+        None => v.push(item),
+    }
+}
+
 impl RulePack {
     /// Ids of the packs compiled into the binary.
     pub fn builtin_ids() -> Vec<&'static str> {
@@ -317,10 +326,7 @@ impl RulePack {
                 sensitive: c.sensitive,
                 reason: c.reason,
             };
-            match pack.combinations.iter_mut().find(|x| x.id == comb.id) {
-                Some(x) => *x = comb,
-                None => pack.combinations.push(comb),
-            }
+            upsert(&mut pack.combinations, comb, |a, b| a.id == b.id);
         }
         for t in raw.threshold {
             let at = t.span().start;
@@ -345,10 +351,7 @@ impl RulePack {
                 level,
                 reason: t.reason,
             };
-            match pack.thresholds.iter_mut().find(|x| x.id == th.id) {
-                Some(x) => *x = th,
-                None => pack.thresholds.push(th),
-            }
+            upsert(&mut pack.thresholds, th, |a, b| a.id == b.id);
         }
         Ok(pack)
     }

@@ -201,6 +201,26 @@ pub struct Filter {
     pub include_removed: bool,
 }
 
+impl Filter {
+    /// Whether a listed asset or column passes the filter.
+    fn keeps(
+        &self,
+        source: &str,
+        path: &str,
+        level: &str,
+        types: &[String],
+        present: bool,
+    ) -> bool {
+        (self.include_removed || present)
+            && self
+                .source
+                .as_ref()
+                .is_none_or(|x| source.contains(x.as_str()) || path.contains(x.as_str()))
+            && self.level.as_ref().is_none_or(|l| level == l)
+            && self.type_id.as_ref().is_none_or(|t| types.contains(t))
+    }
+}
+
 /// What a reviewer decides about a column.
 #[derive(Debug, Clone, Default)]
 pub struct Review {
@@ -1069,14 +1089,7 @@ impl Catalog {
                 present: r[18].int() == Some(1),
                 pack: r[19].text().map(str::to_owned),
             })
-            .filter(|a| f.include_removed || a.present)
-            .filter(|a| {
-                f.source
-                    .as_ref()
-                    .is_none_or(|x| a.source.contains(x.as_str()) || a.path.contains(x.as_str()))
-            })
-            .filter(|a| f.level.as_ref().is_none_or(|l| &a.level == l))
-            .filter(|a| f.type_id.as_ref().is_none_or(|t| a.types.contains(t)))
+            .filter(|a| f.keeps(&a.source, &a.path, &a.level, &a.types, a.present))
             .collect())
     }
 
@@ -1123,14 +1136,7 @@ impl Catalog {
                 present: r[22].int() == Some(1),
             })
             .filter(|c| asset_id.is_none_or(|a| c.asset_id == a))
-            .filter(|c| f.include_removed || c.present)
-            .filter(|c| {
-                f.source
-                    .as_ref()
-                    .is_none_or(|x| c.source.contains(x.as_str()) || c.path.contains(x.as_str()))
-            })
-            .filter(|c| f.level.as_ref().is_none_or(|l| &c.level == l))
-            .filter(|c| f.type_id.as_ref().is_none_or(|t| c.types.contains(t)))
+            .filter(|c| f.keeps(&c.source, &c.path, &c.level, &c.types, c.present))
             .collect())
     }
 
