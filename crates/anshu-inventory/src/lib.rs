@@ -343,6 +343,34 @@ impl Catalog {
         Ok(())
     }
 
+    /// Records `level_up` or `level_down` when a grade's level moved from `old` (rank, id).
+    fn level_change(
+        &mut self,
+        scan_id: i64,
+        at: &str,
+        ids: (i64, Option<i64>, Option<i64>),
+        old: (i64, String),
+        new: &anshu_report::Grade,
+    ) -> Result<(), InventoryError> {
+        let new_rank = new.level_rank as i64;
+        if old.0 == new_rank {
+            return Ok(());
+        }
+        let change = if new_rank > old.0 {
+            "level_up"
+        } else {
+            "level_down"
+        };
+        self.history(
+            Some(scan_id),
+            at,
+            ids,
+            change,
+            Some(old.1),
+            Some(new.level.clone()),
+        )
+    }
+
     /// Starts a write transaction. SQLite takes the write lock at once (`IMMEDIATE`), so two
     /// processes recording scans wait for each other instead of failing on a lock upgrade.
     fn begin(&mut self) -> Result<(), InventoryError> {
@@ -609,23 +637,8 @@ impl Catalog {
                         Some(format!("{path}:{}", t.table)),
                     )?;
                 }
-                let old_rank = r[2].int().unwrap_or(0);
-                let new_rank = t.grade.level_rank as i64;
-                if old_rank != new_rank {
-                    let change = if new_rank > old_rank {
-                        "level_up"
-                    } else {
-                        "level_down"
-                    };
-                    self.history(
-                        Some(scan_id),
-                        at,
-                        ids,
-                        change,
-                        Some(r[1].string()),
-                        Some(t.grade.level.clone()),
-                    )?;
-                }
+                let old = (r[2].int().unwrap_or(0), r[1].string());
+                self.level_change(scan_id, at, ids, old, &t.grade)?;
                 if r[3].int() != Some(t.rows as i64) {
                     self.history(
                         Some(scan_id),
@@ -719,26 +732,12 @@ impl Catalog {
                             None,
                         )?;
                     }
-                    let (old_rank, new_rank) = (r[4].int().unwrap_or(0), g.level_rank as i64);
-                    if old_rank != new_rank {
-                        let change = if new_rank > old_rank {
-                            "level_up"
-                        } else {
-                            "level_down"
-                        };
-                        self.history(
-                            Some(scan_id),
-                            at,
-                            ids,
-                            change,
-                            Some(r[3].string()),
-                            Some(g.level.clone()),
-                        )?;
-                    }
+                    let old = (r[4].int().unwrap_or(0), r[3].string());
+                    self.level_change(scan_id, at, ids, old, g)?;
                     self.db.execute(
                         "UPDATE columns SET position = ?, types = ?, detail = ?, category = ?, sensitive = ?, level = ?, level_name = ?, level_rank = ?, reasons = ?, last_seen = ?, present = 1 WHERE id = ?",
                         &[(pos as i64).into(), json_list(&types).into(), detail.into(), g.category.clone().into(), g.sensitive.into(), g.level.as_str().into(),
-                          g.level_name.as_str().into(), new_rank.into(), reasons.into(), at.into(), id.into()],
+                          g.level_name.as_str().into(), (g.level_rank as i64).into(), reasons.into(), at.into(), id.into()],
                     )?;
                 }
                 None => {
