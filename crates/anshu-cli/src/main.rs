@@ -17,8 +17,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use anshu_classify::RulePack;
 use anshu_detect::{Date, Detector, DetectorOptions, RuleSet};
 use anshu_report::{self as report, StreamRecord};
-use anshu_scan::{Progress, ReportBuilder, ScanOptions};
+use anshu_scan::{
+    DbScanOptions, DbTarget, PreviousTable, Progress, ReportBuilder, SampleMethod, ScanOptions,
+    Secret, SessionOptions,
+};
 use anshu_source::{HeaderMode, WalkOptions};
+use std::collections::HashMap;
 
 #[derive(Parser)]
 #[command(name = "anshu", version, about = "Anshu (安数): discover, classify and protect personal and important data", long_about = None)]
@@ -73,6 +77,13 @@ enum HeaderArg {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum SampleArg {
+    Auto,
+    Bernoulli,
+    Limit,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum ColorArg {
     Auto,
     Always,
@@ -81,8 +92,9 @@ enum ColorArg {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Files and directories to scan (directories are walked recursively).
-    #[arg(required = true, value_name = "PATH")]
+    /// Files and directories to scan (directories are walked recursively), and databases:
+    /// postgres://user@host:port/db, mysql://user@host:port/db (MariaDB too), sqlite://path.
+    #[arg(required = true, value_name = "PATH|URL")]
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
@@ -108,12 +120,39 @@ struct ScanArgs {
     /// Show matched values in the report instead of masking them.
     #[arg(long)]
     show_values: bool,
-    /// Only scan files matching this glob (may be repeated).
+    /// Only scan files, or database tables (`schema.table`), matching this glob (may be
+    /// repeated).
     #[arg(long, value_name = "GLOB")]
     include: Vec<String>,
-    /// Skip files matching this glob (may be repeated).
+    /// Skip files, or database tables (`schema.table`), matching this glob (may be repeated).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Databases: scan views as well as tables.
+    #[arg(long)]
+    views: bool,
+    /// Databases: tables read at the same time, one connection each.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    db_concurrency: usize,
+    /// Databases: how samples are drawn. auto: PostgreSQL TABLESAMPLE SYSTEM, MySQL/SQLite
+    /// random key ranges; bernoulli: PostgreSQL row-level sampling; limit: the first rows.
+    #[arg(long, value_enum, default_value = "auto")]
+    sample_method: SampleArg,
+    /// Databases: the longest one statement may run, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    statement_timeout: u64,
+    /// Databases: the longest a statement waits for a lock, in seconds.
+    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    lock_timeout: u64,
+    /// Databases: rows per batch when reading everything (--full).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    batch_rows: usize,
+    /// Databases: re-read tables whose schema and size have not changed since the last scan.
+    #[arg(long)]
+    rescan: bool,
+    /// Databases: ask for the password on the terminal (else from the URL or
+    /// ANSHU_DB_PASSWORD).
+    #[arg(long)]
+    password_prompt: bool,
     /// Do not honour .gitignore, .ignore and .anshuignore files.
     #[arg(long)]
     no_ignore: bool,
@@ -332,7 +371,36 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     }
 
     let pack = std::sync::Arc::new(load_pack(&a.pack, a.pack_file.as_deref())?);
-    let found = anshu_source::discover(&a.paths, &walk);
+    // Databases and files may be mixed; each argument is one data source, in the order given.
+    let mut roots: Vec<String> = Vec::new();
+    let mut file_paths: Vec<PathBuf> = Vec::new();
+    let mut file_roots: Vec<usize> = Vec::new();
+    let mut targets: Vec<(usize, DbTarget)> = Vec::new();
+    for p in &a.paths {
+        let text = p.to_string_lossy();
+        if anshu_scan::is_database_url(&text) {
+            let mut t = DbTarget::parse(&text)?;
+            if let Some(path) = &t.path {
+                t.path = Some(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
+            }
+            if t.password.is_none() && t.engine != anshu_scan::Engine::Sqlite {
+                t.password = db_password(&t, a.password_prompt)?;
+            }
+            targets.push((roots.len(), t.clone()));
+            roots.push(t.display());
+        } else {
+            file_roots.push(roots.len());
+            file_paths.push(p.clone());
+            roots.push(anshu_source::display_path(p));
+        }
+    }
+    if !targets.is_empty() {
+        anshu_scan::validate_table_globs(&a.include, &a.exclude).map_err(anyhow::Error::msg)?;
+    }
+    let mut found = anshu_source::discover(&file_paths, &walk);
+    for f in &mut found.files {
+        f.root = file_roots.get(f.root).copied().unwrap_or(f.root);
+    }
     let total_bytes: u64 = found.files.iter().map(|f| f.size).sum();
     let opts = ScanOptions {
         sample_rows: a.sample_rows,
@@ -360,10 +428,7 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
             pack_name: pack.name.clone(),
         },
         std::sync::Arc::clone(&pack),
-        a.paths
-            .iter()
-            .map(|p| anshu_source::display_path(p))
-            .collect(),
+        roots.clone(),
     );
     for (path, code, msg) in &found.errors {
         if !a.quiet {
@@ -385,17 +450,20 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         let cancel = std::sync::Arc::clone(&progress.cancel);
         let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     }
-    let bar = (!a.quiet && io::stderr().is_terminal())
-        .then(|| progress_bar(total_bytes, found.files.len() as u64));
+    progress
+        .units_total
+        .store(found.files.len() as u64, Ordering::Relaxed);
+    let bar = (!a.quiet && io::stderr().is_terminal()).then(|| progress_bar(total_bytes));
     let ticker = bar
         .as_ref()
         .map(|b| spawn_ticker(b.clone(), progress.clone()));
 
     let stream = a.format == OutputFormat::Jsonl;
+    let mut db_errors: Vec<(String, &'static str, String)> = Vec::new();
     let out_lock = Mutex::new(&mut out);
     let write_err: Mutex<Option<io::Error>> = Mutex::new(None);
     let quiet = a.quiet;
-    anshu_scan::scan_files(&det, &found.files, &opts, &progress, |i, outcome| {
+    let handle = |i: usize, outcome: anshu_scan::FileOutcome| {
         if let Some(e) = &outcome.error {
             if !quiet {
                 eprintln!("anshu: {}: {}", e.source, e.error);
@@ -448,7 +516,68 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         } else {
             builder.add(i, outcome);
         }
-    });
+    };
+    anshu_scan::scan_files(&det, &found.files, &opts, &progress, handle);
+
+    let mut catalog: Option<anshu_inventory::Catalog> = None;
+    if !targets.is_empty() {
+        let db = DbScanOptions {
+            include: a.include.clone(),
+            exclude: a.exclude.clone(),
+            views: a.views,
+            concurrency: a.db_concurrency.max(1),
+            method: match a.sample_method {
+                SampleArg::Auto => SampleMethod::Auto,
+                SampleArg::Bernoulli => SampleMethod::Bernoulli,
+                SampleArg::Limit => SampleMethod::Limit,
+            },
+            batch_rows: a.batch_rows.max(1),
+            session: SessionOptions {
+                connect_timeout: Duration::from_secs(10),
+                statement_timeout: Duration::from_secs(a.statement_timeout.max(1)),
+                lock_timeout: Duration::from_secs(a.lock_timeout.max(1)),
+            },
+            rescan: a.rescan,
+        };
+        if !a.no_catalog {
+            let target = inventory::catalog_target(a.catalog.as_deref())?;
+            catalog = Some(anshu_inventory::Catalog::open(&target)?);
+        }
+        for (n, (root, t)) in targets.iter().enumerate() {
+            if progress.cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let previous: HashMap<String, PreviousTable> = match catalog.as_mut() {
+                Some(c) => c
+                    .previous_tables(&t.display())
+                    .context("cannot read the inventory")?
+                    .into_iter()
+                    .map(|p| (p.name.clone(), previous_table(p)))
+                    .collect(),
+                None => HashMap::new(),
+            };
+            let base = found.files.len() + (n + 1) * 10_000_000;
+            let res = anshu_scan::scan_database(
+                &det,
+                &opts,
+                &db,
+                t,
+                *root,
+                &|name: &str| previous.get(name).cloned(),
+                &progress,
+                &|i, o| handle(base + i, o),
+            );
+            if let Err(e) = res {
+                if !quiet {
+                    eprintln!("anshu: {}: {e}", t.display());
+                }
+                db_errors.push((t.display(), e.code(), e.to_string()));
+            }
+        }
+    }
+    for (source, code, msg) in db_errors.drain(..) {
+        builder.error(source, code, msg);
+    }
     if let Some(t) = ticker {
         progress.files_done.store(u64::MAX, Ordering::Relaxed);
         let _ = t.join();
@@ -490,12 +619,51 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     let cancelled = progress.cancel.load(Ordering::Relaxed);
     // An interrupted scan saw only part of the data; recording it would mark the rest removed.
     if !a.no_catalog && !cancelled {
-        let target = inventory::catalog_target(a.catalog.as_deref())?;
-        let mut cat = anshu_inventory::Catalog::open(&target)?;
-        let uris: Vec<String> = a.paths.iter().map(|p| inventory::canonical(p)).collect();
+        let mut cat = match catalog.take() {
+            Some(c) => c,
+            None => {
+                anshu_inventory::Catalog::open(&inventory::catalog_target(a.catalog.as_deref())?)?
+            }
+        };
+        let uris: Vec<String> = a
+            .paths
+            .iter()
+            .zip(&roots)
+            .map(|(p, r)| {
+                if anshu_scan::is_database_url(r) {
+                    r.clone()
+                } else {
+                    inventory::canonical(p)
+                }
+            })
+            .collect();
+        // A database that could not be reached at all is left as the inventory knew it;
+        // recording it would mark every one of its tables removed.
+        let unreachable: Vec<&str> = report
+            .errors
+            .iter()
+            .filter(|e| {
+                e.code.starts_with("db_") && !report.files.iter().any(|f| f.source == e.source)
+            })
+            .map(|e| e.source.as_str())
+            .collect();
+        let mut recorded = report.clone();
+        let mut rec_uris = Vec::new();
+        recorded.sources.clear();
+        for (s, u) in report.sources.iter().zip(&uris) {
+            if !unreachable.contains(&s.source.as_str()) {
+                recorded.sources.push(s.clone());
+                rec_uris.push(u.clone());
+            }
+        }
+        let (report_in, uris) = (&recorded, rec_uris);
         let rec = cat
-            .record_scan(&report, &uris, &pack, &|p: &str| {
-                inventory::canonical(Path::new(p))
+            .record_scan(report_in, &uris, &pack, &|p: &str| {
+                if anshu_scan::is_database_url(p) {
+                    p.to_owned()
+                } else {
+                    inventory::canonical(Path::new(p))
+                }
             })
             .context("cannot record the scan in the inventory")?;
         if !a.quiet {
@@ -516,7 +684,7 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::from(130));
     }
-    let failed = report.summary.files_failed > 0 || !found.errors.is_empty();
+    let failed = report.summary.files_failed > 0 || !report.errors.is_empty();
     Ok(if failed {
         ExitCode::from(2)
     } else {
@@ -528,7 +696,7 @@ fn rayon_threads(n: usize) -> Result<()> {
     anshu_scan::set_threads(n).map_err(anyhow::Error::msg)
 }
 
-fn progress_bar(total: u64, files: u64) -> indicatif::ProgressBar {
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -536,20 +704,46 @@ fn progress_bar(total: u64, files: u64) -> indicatif::ProgressBar {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    bar.set_message(format!("0/{files} files"));
     bar
 }
 
+/// Updates the bar: bytes for files, and files and tables done out of those known so far
+/// (a database's tables are known once its catalog has been read).
 fn spawn_ticker(bar: indicatif::ProgressBar, p: Progress) -> std::thread::JoinHandle<()> {
-    let files = bar.message();
-    let total_files = files.split('/').nth(1).unwrap_or("").to_owned();
     std::thread::spawn(move || loop {
         let done = p.files_done.load(Ordering::Relaxed);
         if done == u64::MAX {
             break;
         }
         bar.set_position(p.bytes.load(Ordering::Relaxed));
-        bar.set_message(format!("{done}/{total_files}"));
+        let total = p.units_total.load(Ordering::Relaxed);
+        bar.set_message(format!("{done}/{total} files and tables"));
         std::thread::sleep(Duration::from_millis(150));
     })
+}
+
+/// The password for a database whose URL has none: from the terminal when asked, else from
+/// ANSHU_DB_PASSWORD, else none (trust or peer authentication).
+fn db_password(t: &DbTarget, prompt: bool) -> Result<Option<Secret>> {
+    if prompt {
+        let p = rpassword::prompt_password(format!("password for {}: ", t.display()))
+            .context("cannot read the password from the terminal")?;
+        return Ok(Some(Secret::new(p)));
+    }
+    Ok(std::env::var("ANSHU_DB_PASSWORD").ok().map(Secret::new))
+}
+
+/// The inventory's memory of a table, in the form the scan compares against.
+fn previous_table(p: anshu_inventory::PreviousAsset) -> PreviousTable {
+    PreviousTable {
+        fingerprint: p.fingerprint,
+        rows: p.rows,
+        people: p.people.map(|count| report::People {
+            count,
+            exact: p.people_exact,
+            rel_error_95: if p.people_exact { 0.0 } else { 0.02 },
+        }),
+        identifier: p.identifier,
+        columns: p.columns,
+    }
 }

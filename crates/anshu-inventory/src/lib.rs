@@ -95,7 +95,23 @@ const MIGRATIONS: &[&str] = &[
         action TEXT NOT NULL, types TEXT, category TEXT, sensitive {int}, level TEXT, reason TEXT NOT NULL);
      CREATE INDEX history_scan ON history (scan_id);
      CREATE INDEX columns_asset ON columns (asset_id);",
+    // 2: databases: a table's fingerprint for incremental re-scans, column types and comments.
+    "ALTER TABLE assets ADD COLUMN fingerprint TEXT;
+     ALTER TABLE columns ADD COLUMN data_type TEXT;
+     ALTER TABLE columns ADD COLUMN comment TEXT;",
 ];
+
+/// A table as the last scan left it (see [`Catalog::previous_tables`]).
+#[derive(Debug, Clone, Default)]
+pub struct PreviousAsset {
+    pub name: String,
+    pub fingerprint: String,
+    pub rows: u64,
+    pub people: Option<u64>,
+    pub people_exact: bool,
+    pub identifier: Option<String>,
+    pub columns: Vec<(String, Vec<anshu_report::ColumnType>)>,
+}
 
 /// One change between scans (or a review), as stored in `history`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -524,7 +540,9 @@ impl Catalog {
                 .filter(|t| report_source_index(report, &t.source) == Some(si))
                 .collect();
             for t in tables {
-                let file = report.files.iter().find(|f| f.source == t.source);
+                let file = report.files.iter().find(|f| {
+                    f.source == t.source && f.table.as_ref().is_none_or(|x| *x == t.table)
+                });
                 let kind = if t.rows == 0
                     && !report
                         .columns
@@ -552,9 +570,19 @@ impl Catalog {
                 "SELECT id, path, name FROM assets WHERE source_id = ? AND present = 1",
                 &[source_id.into()],
             )?;
+            // A file or table that could not be read this time keeps what was known of it.
+            let failed: Vec<(String, Option<&String>)> = report
+                .files
+                .iter()
+                .filter(|f| f.status == "failed")
+                .map(|f| (asset_key(&f.source), f.table.as_ref()))
+                .collect();
             for r in present {
                 let key = (r[1].string(), r[2].string());
-                if !seen.contains(&key) {
+                let unreadable = failed
+                    .iter()
+                    .any(|(p, t)| *p == key.0 && t.is_none_or(|t| *t == key.1));
+                if !seen.contains(&key) && !unreadable {
                     let id = r[0].int().unwrap_or(0);
                     self.db
                         .execute("UPDATE assets SET present = 0 WHERE id = ?", &[id.into()])?;
@@ -620,6 +648,7 @@ impl Catalog {
             (t.grade.level_rank as i64).into(),
             reasons.as_str().into(),
             pack.id.as_str().into(),
+            t.fingerprint.clone().into(),
             at.into(),
             scan_id.into(),
         ];
@@ -652,7 +681,7 @@ impl Catalog {
                 let mut p = params;
                 p.push(id.into());
                 self.db.execute(
-                    "UPDATE assets SET format = ?, size = ?, rows = ?, people = ?, people_exact = ?, identifier = ?, types = ?, text_findings = ?, category = ?, sensitive = ?, level = ?, level_name = ?, level_rank = ?, reasons = ?, pack = ?, last_seen = ?, last_scan = ?, present = 1 WHERE id = ?",
+                    "UPDATE assets SET format = ?, size = ?, rows = ?, people = ?, people_exact = ?, identifier = ?, types = ?, text_findings = ?, category = ?, sensitive = ?, level = ?, level_name = ?, level_rank = ?, reasons = ?, pack = ?, fingerprint = ?, last_seen = ?, last_scan = ?, present = 1 WHERE id = ?",
                     &p,
                 )?;
                 Ok(id)
@@ -667,7 +696,7 @@ impl Catalog {
                 p.extend(params);
                 p.push(at.into());
                 let r = self.db.query(
-                    "INSERT INTO assets (source_id, path, name, kind, format, size, rows, people, people_exact, identifier, types, text_findings, category, sensitive, level, level_name, level_rank, reasons, pack, last_seen, last_scan, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "INSERT INTO assets (source_id, path, name, kind, format, size, rows, people, people_exact, identifier, types, text_findings, category, sensitive, level, level_name, level_rank, reasons, pack, fingerprint, last_seen, last_scan, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     &p,
                 )?;
                 let id = r.first().and_then(|x| x[0].int()).unwrap_or(0);
@@ -735,16 +764,17 @@ impl Catalog {
                     let old = (r[4].int().unwrap_or(0), r[3].string());
                     self.level_change(scan_id, at, ids, old, g)?;
                     self.db.execute(
-                        "UPDATE columns SET position = ?, types = ?, detail = ?, category = ?, sensitive = ?, level = ?, level_name = ?, level_rank = ?, reasons = ?, last_seen = ?, present = 1 WHERE id = ?",
+                        "UPDATE columns SET position = ?, types = ?, detail = ?, category = ?, sensitive = ?, level = ?, level_name = ?, level_rank = ?, reasons = ?, data_type = ?, comment = ?, last_seen = ?, present = 1 WHERE id = ?",
                         &[(pos as i64).into(), json_list(&types).into(), detail.into(), g.category.clone().into(), g.sensitive.into(), g.level.as_str().into(),
-                          g.level_name.as_str().into(), (g.level_rank as i64).into(), reasons.into(), at.into(), id.into()],
+                          g.level_name.as_str().into(), (g.level_rank as i64).into(), reasons.into(), c.data_type.clone().into(), c.comment.clone().into(), at.into(), id.into()],
                     )?;
                 }
                 None => {
                     let r = self.db.query(
-                        "INSERT INTO columns (asset_id, name, position, types, detail, category, sensitive, level, level_name, level_rank, reasons, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "INSERT INTO columns (asset_id, name, position, types, detail, category, sensitive, level, level_name, level_rank, reasons, data_type, comment, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         &[asset_id.into(), c.column.as_str().into(), (pos as i64).into(), json_list(&types).into(), detail.into(), g.category.clone().into(),
-                          g.sensitive.into(), g.level.as_str().into(), g.level_name.as_str().into(), (g.level_rank as i64).into(), reasons.into(), at.into(), at.into()],
+                          g.sensitive.into(), g.level.as_str().into(), g.level_name.as_str().into(), (g.level_rank as i64).into(), reasons.into(),
+                          c.data_type.clone().into(), c.comment.clone().into(), at.into(), at.into()],
                     )?;
                     let id = r.first().and_then(|x| x[0].int()).unwrap_or(0);
                     self.history(
@@ -825,6 +855,44 @@ impl Catalog {
               json_list(&all_types.into_iter().collect::<Vec<_>>()).into(), serde_json::to_string(&reasons).unwrap_or_default().into(), asset_id.into()],
         )?;
         Ok(())
+    }
+
+    /// What the last scan recorded of each present table of a database source (`uri` as
+    /// recorded, the redacted URL), for incremental re-scans: name → fingerprint, rows, people,
+    /// identifier and the detected types of each column (before any review override, since the
+    /// inventory applies overrides itself).
+    pub fn previous_tables(&mut self, uri: &str) -> Result<Vec<PreviousAsset>, InventoryError> {
+        let assets = self.db.query(
+            "SELECT a.id, a.name, a.fingerprint, a.rows, a.people, a.people_exact, a.identifier FROM assets a JOIN sources s ON s.id = a.source_id
+             WHERE s.uri = ? AND a.present = 1 AND a.fingerprint IS NOT NULL",
+            &[uri.into()],
+        )?;
+        let mut out = Vec::new();
+        for a in assets {
+            let cols = self.db.query(
+                "SELECT name, detail FROM columns WHERE asset_id = ? AND present = 1 ORDER BY position",
+                &[a[0].clone()],
+            )?;
+            out.push(PreviousAsset {
+                name: a[1].string(),
+                fingerprint: a[2].string(),
+                rows: a[3].int().unwrap_or(0).max(0) as u64,
+                people: a[4].int().map(|p| p.max(0) as u64),
+                people_exact: a[5].int() == Some(1),
+                identifier: a[6].text().map(str::to_owned),
+                columns: cols
+                    .into_iter()
+                    .map(|c| {
+                        let detail = c[1]
+                            .text()
+                            .and_then(|d| serde_json::from_str(d).ok())
+                            .unwrap_or_default();
+                        (c[0].string(), detail)
+                    })
+                    .collect(),
+            });
+        }
+        Ok(out)
     }
 
     /// Finds a column by `path` (as scanned), optional table name and column name.

@@ -93,6 +93,9 @@ pub struct Table {
     pub people: Option<People>,
     pub identifier: Option<String>,
     pub types: Vec<String>,
+    /// Databases: a hash of the table's schema and size figures, for incremental re-scans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
     #[serde(flatten)]
     pub grade: Grade,
 }
@@ -131,6 +134,8 @@ pub struct Summary {
     pub files_read: u64,
     pub files_failed: u64,
     pub files_skipped: u64,
+    /// Database tables not re-read because they had not changed since the last scan.
+    pub files_unchanged: u64,
     pub bytes_read: u64,
     pub duration_ms: u64,
     pub tables: u64,
@@ -150,13 +155,20 @@ pub struct TypeTotals {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileEntry {
     pub source: String,
-    /// `read`, `skipped` or `failed`.
+    /// Databases: the table (`schema.table`) this entry is for; each table is one entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// `read`, `skipped`, `failed`, or `unchanged` (a database table whose schema and size were
+    /// the same as at the last scan, not re-read).
     pub status: String,
     pub format: Option<String>,
     pub encoding: Option<String>,
     pub size: u64,
     pub tables: u64,
     pub rows: u64,
+    /// Databases: rows actually fetched (the sample, or every row with --full).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_read: Option<u64>,
     pub text_findings: u64,
     /// Findings beyond the per-file limit are counted but not listed.
     pub text_findings_omitted: u64,
@@ -178,11 +190,17 @@ pub struct Column {
     pub sampled: u64,
     pub non_empty: u64,
     pub types: Vec<ColumnType>,
+    /// Databases: the declared column type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    /// Databases: the column comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     #[serde(flatten)]
     pub grade: Grade,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct ColumnType {
     #[serde(rename = "type")]
     pub type_id: String,
@@ -259,6 +277,11 @@ impl Report {
         s.files_read = self.files.iter().filter(|f| f.status == "read").count() as u64;
         s.files_failed = self.files.iter().filter(|f| f.status == "failed").count() as u64;
         s.files_skipped = self.files.iter().filter(|f| f.status == "skipped").count() as u64;
+        s.files_unchanged = self
+            .files
+            .iter()
+            .filter(|f| f.status == "unchanged")
+            .count() as u64;
         s.tables = self.files.iter().map(|f| f.tables).sum();
         s.columns = self.columns.len() as u64;
         s.columns_with_findings =

@@ -92,11 +92,21 @@ fn human_bytes(n: u64) -> String {
 pub fn render_table(r: &Report, w: &mut dyn Write, color: bool) -> io::Result<()> {
     let st = Style { on: color };
     let s = &r.summary;
+    let tables = r.files.iter().filter(|f| f.table.is_some()).count() as u64;
+    let what = match (s.files_total - tables, tables) {
+        (_, 0) => format!("{} files", s.files_total),
+        (0, t) => format!("{t} database tables"),
+        (f, t) => format!("{f} files and {t} database tables"),
+    };
+    let unchanged = if s.files_unchanged > 0 {
+        format!(", {} unchanged", s.files_unchanged)
+    } else {
+        String::new()
+    };
     writeln!(
         w,
-        "{} {} files ({} read, {} skipped, {} failed), {} in {:.2} s; {} of {} columns and {} text spans hold personal or sensitive data",
+        "{} {what} ({} read{unchanged}, {} skipped, {} failed), {} in {:.2} s; {} of {} columns and {} text spans hold personal or sensitive data",
         st.bold("Anshu scan:"),
-        s.files_total,
         s.files_read,
         s.files_skipped,
         s.files_failed,
@@ -135,7 +145,10 @@ pub fn render_table(r: &Report, w: &mut dyn Write, color: bool) -> io::Result<()
                     .iter()
                     .find_map(|t| t.example.clone())
                     .unwrap_or_default();
-                let src = if c.table == file_name(&c.source) {
+                let src = if c.source.contains("://") {
+                    // A database: its name and the table say more in 40 columns than the URL.
+                    format!("{}:{}", file_name(&c.source), c.table)
+                } else if c.table == file_name(&c.source) {
                     c.source.clone()
                 } else {
                     format!("{} [{}]", c.source, c.table)

@@ -8,6 +8,7 @@
 //! output (anshu-report). It is also where raw values stop: everything it hands to the report is
 //! masked unless the caller asked for values.
 
+mod db;
 mod people;
 mod sink;
 
@@ -22,7 +23,18 @@ use anshu_report as report;
 use anshu_source::{FileEntry, HeaderMode, Outcome, ReadOptions};
 use rayon::prelude::*;
 
-pub use people::{normalize_identifier, Distinct, Hll, IDENTIFIERS, SKETCH_REL_ERROR_95};
+pub use anshu_db::{
+    is_database_url, DbError, DbTarget, Engine, SampleMethod, Secret, SessionOptions,
+};
+
+/// Checks `--include`/`--exclude` globs as table globs.
+pub fn validate_table_globs(include: &[String], exclude: &[String]) -> Result<(), String> {
+    anshu_db::TableFilter::new(include, exclude).map(|_| ())
+}
+pub use db::{scan_database, DbScanOptions, PreviousTable};
+pub use people::{
+    normalize_identifier, scale_sample, Distinct, Hll, IDENTIFIERS, SKETCH_REL_ERROR_95,
+};
 
 /// How to scan.
 #[derive(Debug, Clone)]
@@ -64,6 +76,8 @@ impl Default for ScanOptions {
 pub struct Progress {
     pub bytes: Arc<AtomicU64>,
     pub files_done: Arc<AtomicU64>,
+    /// Database tables found so far (files are known before the scan starts; tables are not).
+    pub units_total: Arc<AtomicU64>,
     pub cancel: Arc<AtomicBool>,
 }
 
@@ -73,6 +87,9 @@ pub struct TablePeople {
     /// The identifier type people were counted by.
     pub identifier: String,
     pub distinct: Distinct,
+    /// A count that cannot be merged as a set: scaled from a database sample, or carried over
+    /// from the inventory for a table that was not re-read. Sources take it as a lower bound.
+    pub estimate: Option<PeopleCount>,
     pub personal: bool,
     pub sensitive: bool,
     pub types: BTreeSet<String>,
@@ -271,6 +288,8 @@ struct SourceAcc {
     decisions: Vec<Decision>,
     /// scope ("personal", "sensitive" or a type id) → identifier type → people.
     scopes: BTreeMap<String, BTreeMap<String, Distinct>>,
+    /// scope → the largest count that could not be merged as a set.
+    floors: BTreeMap<String, PeopleCount>,
 }
 
 impl SourceAcc {
@@ -281,6 +300,15 @@ impl SourceAcc {
         }
         if p.sensitive {
             keys.push("sensitive".into());
+        }
+        if let Some(e) = p.estimate {
+            for k in keys {
+                let slot = self.floors.entry(k).or_default();
+                if e.value > slot.value {
+                    *slot = e;
+                }
+            }
+            return;
         }
         for k in keys {
             let by_id = self.scopes.entry(k).or_default();
@@ -295,10 +323,15 @@ impl SourceAcc {
 
     fn counts(&self) -> PeopleCounts {
         let best = |k: &str| -> PeopleCount {
-            self.scopes
+            let merged = self
+                .scopes
                 .get(k)
                 .and_then(|m| m.values().map(Distinct::count).max_by_key(|c| c.value))
-                .unwrap_or_default()
+                .unwrap_or_default();
+            match self.floors.get(k) {
+                Some(f) if f.value > merged.value => *f,
+                _ => merged,
+            }
         };
         PeopleCounts {
             personal: best("personal"),
@@ -306,6 +339,7 @@ impl SourceAcc {
             by_type: self
                 .scopes
                 .keys()
+                .chain(self.floors.keys())
                 .filter(|k| *k != "personal" && *k != "sensitive")
                 .map(|k| (k.clone(), best(k)))
                 .collect(),

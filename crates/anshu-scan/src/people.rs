@@ -71,6 +71,28 @@ impl Hll {
     }
 }
 
+/// Scales `distinct` identifiers seen in a uniform sample of `seen` rows to a table of `total`
+/// rows: people ≈ total × distinct / seen. The stated error is the 95% Wilson interval of the
+/// sampled proportion; it does not cover an error in `total` itself (a planner estimate).
+pub fn scale_sample(distinct: u64, seen: u64, total: u64) -> PeopleCount {
+    let n = seen.max(1) as f64;
+    let p = (distinct as f64 / n).clamp(0.0, 1.0);
+    let z = 1.96f64;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    let low = (centre - half).max(0.0);
+    let rel = if p > 0.0 {
+        ((p - low) / p).max(0.0)
+    } else {
+        0.0
+    };
+    PeopleCount {
+        value: (total as f64 * p).round() as u64,
+        exact: false,
+        rel_error_95: (rel * 1000.0).ceil() / 1000.0,
+    }
+}
+
 /// Distinct values kept exactly, when sampling, before switching to a sketch (about 4 MB).
 pub const EXACT_UNTIL: usize = 200_000;
 

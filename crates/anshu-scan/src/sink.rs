@@ -53,6 +53,11 @@ struct Table {
     probe: Vec<Vec<(usize, String)>>,
     /// People counters for identifier-like columns, once chosen.
     counters: Option<Vec<Option<Distinct>>>,
+    /// Database columns: the declared type and comment of each column.
+    meta: Vec<(Option<String>, Option<String>)>,
+    /// Rows in the whole table when the reader saw only a sample of them (a database sample
+    /// pushed down to the server); people counts are then scaled up from the sample.
+    total_rows: Option<u64>,
 }
 
 pub(crate) struct ScanSink<'a> {
@@ -172,9 +177,17 @@ impl<'a> ScanSink<'a> {
         let mut decisions = Vec::new();
         let mut table_types: BTreeSet<String> = BTreeSet::new();
         let mut identifier: Option<(usize, usize)> = None; // (priority, column)
+        let rows = t.total_rows.unwrap_or(t.rows);
         for (i, name) in t.columns.iter().enumerate() {
             let p = t.profiles.get(i).cloned().unwrap_or_default();
-            let decided = p.decide(self.det, name);
+            let (data_type, comment) = t.meta.get(i).cloned().unwrap_or_default();
+            // A column comment is a header written for people: its hint words count as much as
+            // the column name's. The separator keeps words of the two from running together.
+            let header = match &comment {
+                Some(c) => format!("{name} / {c}"),
+                None => name.clone(),
+            };
+            let decided = p.decide(self.det, &header);
             let ids: Vec<&str> = decided
                 .iter()
                 .map(|c| self.det.type_info(c.ty).id.as_str())
@@ -218,10 +231,12 @@ impl<'a> ScanSink<'a> {
                 source: self.source.to_owned(),
                 table: t.name.clone(),
                 column: name.clone(),
-                rows: t.rows,
+                rows,
                 sampled: p.observed,
                 non_empty: p.non_empty,
                 types,
+                data_type,
+                comment,
                 grade: grade(pack, &d),
             });
             decisions.push(d);
@@ -231,11 +246,19 @@ impl<'a> ScanSink<'a> {
             let d = t.counters.as_mut()?.get_mut(col)?.take()?;
             Some((IDENTIFIERS[pri], d))
         });
-        let count = people.as_ref().map(|(_, d)| d.count());
+        // With a pushed-down sample, distinct identifiers in the sample are scaled to the table.
+        let scaled = match (t.total_rows, &people) {
+            (Some(total), Some((_, d))) if total > t.rows && t.rows > 0 => {
+                Some(crate::people::scale_sample(d.count().value, t.rows, total))
+            }
+            _ => None,
+        };
+        let count = scaled.or_else(|| people.as_ref().map(|(_, d)| d.count()));
         self.out.tables.push(report::Table {
             source: self.source.to_owned(),
             table: t.name.clone(),
-            rows: t.rows,
+            rows,
+            fingerprint: None,
             people: count.map(|c| report::People {
                 count: c.value,
                 exact: c.exact,
@@ -249,6 +272,7 @@ impl<'a> ScanSink<'a> {
             self.out.people.push(TablePeople {
                 identifier: kind.to_owned(),
                 distinct,
+                estimate: scaled,
                 personal: td.personal,
                 sensitive: td.sensitive,
                 types: table_types,
@@ -256,7 +280,24 @@ impl<'a> ScanSink<'a> {
         }
         self.out.decisions.push(td);
         self.out.file.tables += 1;
-        self.out.file.rows += t.rows;
+        self.out.file.rows += rows;
+    }
+
+    /// Records a database column's declared type and comment (call after `column`).
+    pub(crate) fn column_meta(&mut self, index: usize, data_type: &str, comment: Option<&str>) {
+        if let Some(t) = &mut self.table {
+            if t.meta.len() <= index {
+                t.meta.resize(index + 1, (None, None));
+            }
+            t.meta[index] = (Some(data_type.to_owned()), comment.map(str::to_owned));
+        }
+    }
+
+    /// Declares how many rows the whole table holds when the reader hands over only a sample.
+    pub(crate) fn total_rows(&mut self, rows: u64) {
+        if let Some(t) = &mut self.table {
+            t.total_rows = Some(rows);
+        }
     }
 
     pub(crate) fn finish(mut self) -> FileOutcome {
@@ -284,6 +325,7 @@ impl<'a> ScanSink<'a> {
                     .unwrap_or(self.source)
                     .to_owned(),
                 rows: 0,
+                fingerprint: None,
                 people: None,
                 identifier: None,
                 types: types.into_iter().collect(),
@@ -311,6 +353,8 @@ impl Sink for ScanSink<'_> {
             rng: SplitMix(seed(name) ^ seed(self.source)),
             probe: Vec::new(),
             counters: None,
+            meta: Vec::new(),
+            total_rows: None,
         });
     }
 
