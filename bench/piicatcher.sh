@@ -89,7 +89,9 @@ CMD=("$VENV/bin/python" "$TMP/run.py" --catalog-path "$TMP/catalog.db" --output-
 t0=$(date +%s.%N)
 "${CMD[@]}" >"$TMP/report.json" 2>"$TMP/stderr.log" || { tail -20 "$TMP/stderr.log" >&2; die "piicatcher failed"; }
 t1=$(date +%s.%N)
-# The JSON report lists only flagged columns (one pii_type each); {} when nothing was flagged.
+# The JSON report lists only flagged columns (one pii_type each); {} when nothing was flagged. When
+# nothing matched the schema, piicatcher prints a plain sentence instead and still exits 0.
 N=$("$VENV/bin/python" -c 'import json,sys; r=json.load(open(sys.argv[1]))
-print(sum(len(t["columns"]) for s in r.get("schemata", []) for t in s["tables"]))' "$TMP/report.json")
+print(sum(len(t["columns"]) for s in r.get("schemata", []) for t in s["tables"]))' "$TMP/report.json" 2>/dev/null) \
+    || die "no report: $(head -c 300 "$TMP/report.json")"
 awk -v a="$t0" -v b="$t1" -v n="$N" 'BEGIN { printf "piicatcher: %.2f s, %d columns flagged\n", b - a, n }'

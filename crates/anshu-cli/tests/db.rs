@@ -155,6 +155,10 @@ fn postgres_end_to_end() {
         "INSERT INTO {s}.secret SELECT c1 FROM {s}.\"客户\" LIMIT 50; ANALYZE {s}.\"客户\"; ANALYZE {s}.orders;"
     ))
     .unwrap();
+    // PostgreSQL publishes a session's tuple counters lazily (up to ten seconds later); publish
+    // them now so that the first scan already sees the counters the second one will.
+    c.batch_execute("SELECT pg_stat_force_next_flush()").unwrap();
+    c.batch_execute("SELECT 1").unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let cat = dir.path().join("catalog.db");
