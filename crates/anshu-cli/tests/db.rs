@@ -157,7 +157,8 @@ fn postgres_end_to_end() {
     .unwrap();
     // PostgreSQL publishes a session's tuple counters lazily (up to ten seconds later); publish
     // them now so that the first scan already sees the counters the second one will.
-    c.batch_execute("SELECT pg_stat_force_next_flush()").unwrap();
+    c.batch_execute("SELECT pg_stat_force_next_flush()")
+        .unwrap();
     c.batch_execute("SELECT 1").unwrap();
 
     let dir = tempfile::tempdir().unwrap();
