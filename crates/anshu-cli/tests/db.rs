@@ -342,7 +342,7 @@ fn postgres_full_read_streams_and_stops_on_interrupt() {
             &include,
             "--full",
             "--batch-rows",
-            "100",
+            "1",
             "--format",
             "json",
         ])
@@ -351,7 +351,22 @@ fn postgres_full_read_streams_and_stops_on_interrupt() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Interrupt once the full read is under way (one row per fetch keeps it going for minutes),
+    // rather than after a fixed delay that a fast machine outruns.
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(30) {
+        let reading: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'anshu' AND query LIKE '%' || $1 || '%big%'",
+                &[&s],
+            )
+            .unwrap()
+            .get(0);
+        if reading > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
