@@ -160,6 +160,17 @@ pub fn catalog_target(opt: Option<&str>) -> Result<String> {
     Ok(base.join("anshu").join("catalog.db").display().to_string())
 }
 
+/// How a data source or file is identified in the inventory: a database by its redacted URL,
+/// a file or directory by its canonical absolute path (so scans from another working directory
+/// find the same assets).
+pub fn source_key(s: &str) -> String {
+    if anshu_scan::is_database_url(s) {
+        s.to_owned()
+    } else {
+        canonical(Path::new(s))
+    }
+}
+
 /// The stable identity of a path: absolute and canonical when it exists.
 pub fn canonical(p: &Path) -> String {
     std::fs::canonicalize(p)

@@ -625,46 +625,9 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
                 anshu_inventory::Catalog::open(&inventory::catalog_target(a.catalog.as_deref())?)?
             }
         };
-        let uris: Vec<String> = a
-            .paths
-            .iter()
-            .zip(&roots)
-            .map(|(p, r)| {
-                if anshu_scan::is_database_url(r) {
-                    r.clone()
-                } else {
-                    inventory::canonical(p)
-                }
-            })
-            .collect();
-        // A database that could not be reached at all is left as the inventory knew it;
-        // recording it would mark every one of its tables removed.
-        let unreachable: Vec<&str> = report
-            .errors
-            .iter()
-            .filter(|e| {
-                e.code.starts_with("db_") && !report.files.iter().any(|f| f.source == e.source)
-            })
-            .map(|e| e.source.as_str())
-            .collect();
-        let mut recorded = report.clone();
-        let mut rec_uris = Vec::new();
-        recorded.sources.clear();
-        for (s, u) in report.sources.iter().zip(&uris) {
-            if !unreachable.contains(&s.source.as_str()) {
-                recorded.sources.push(s.clone());
-                rec_uris.push(u.clone());
-            }
-        }
-        let (report_in, uris) = (&recorded, rec_uris);
+        let uris: Vec<String> = roots.iter().map(|r| inventory::source_key(r)).collect();
         let rec = cat
-            .record_scan(report_in, &uris, &pack, &|p: &str| {
-                if anshu_scan::is_database_url(p) {
-                    p.to_owned()
-                } else {
-                    inventory::canonical(Path::new(p))
-                }
-            })
+            .record_scan(&report, &uris, &pack, &inventory::source_key)
             .context("cannot record the scan in the inventory")?;
         if !a.quiet {
             eprintln!(

@@ -184,6 +184,59 @@ pub struct ReadPlan {
     pub seed: u32,
 }
 
+impl ReadPlan {
+    /// The sample size, at least one row.
+    pub(crate) fn rows(&self) -> usize {
+        self.sample_rows.max(1)
+    }
+
+    /// Whether sampling on the server is asked for and worth it: the table holds more than twice
+    /// the sample (smaller ones are read whole with a plain `LIMIT`).
+    pub(crate) fn samples(&self, t: &TableInfo) -> bool {
+        self.method != SampleMethod::Limit && t.rows_estimate.unwrap_or(0) > 2 * self.rows() as u64
+    }
+
+    /// Range sampling: how many key ranges, and rows per range.
+    pub(crate) fn ranges(&self) -> (usize, usize) {
+        let chunks = self.rows().clamp(1, 10);
+        (chunks, self.rows().div_ceil(chunks))
+    }
+
+    /// How a plain `LIMIT` read of `t` is described in the report.
+    pub(crate) fn limit_method(&self, t: &TableInfo) -> String {
+        if t.rows_estimate.unwrap_or(0) > self.rows() as u64 {
+            "first rows".into()
+        } else {
+            "all rows".into()
+        }
+    }
+}
+
+/// The columns of `plan` that `t` has, and their select list: each name quoted with `q` and
+/// followed by `cast` (e.g. `::text`). `None` when there is nothing to read.
+pub(crate) fn select_list(
+    t: &TableInfo,
+    plan: &ReadPlan,
+    q: char,
+    cast: &str,
+) -> Option<(Vec<usize>, String)> {
+    let cols: Vec<usize> = plan
+        .columns
+        .iter()
+        .copied()
+        .filter(|&c| c < t.columns.len())
+        .collect();
+    if cols.is_empty() {
+        return None;
+    }
+    let select = cols
+        .iter()
+        .map(|&c| format!("{}{cast}", quote(q, &t.columns[c].name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some((cols, select))
+}
+
 /// What a read amounted to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadStats {
@@ -191,6 +244,16 @@ pub struct ReadStats {
     /// How the rows were chosen, e.g. `tablesample system 2.5%`, `key ranges`, `first rows`,
     /// `full`.
     pub method: String,
+}
+
+impl ReadStats {
+    /// A table none of whose columns is worth reading.
+    pub(crate) fn nothing() -> Self {
+        ReadStats {
+            rows: 0,
+            method: "no readable columns".into(),
+        }
+    }
 }
 
 /// Session limits that keep a scan from hurting the server.

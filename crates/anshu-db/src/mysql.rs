@@ -10,8 +10,8 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder, Value};
 
 use crate::{
-    quote, range_starts, ColumnInfo, Connection, DbError, DbTarget, ReadPlan, ReadStats, RowFn,
-    SampleMethod, SessionOptions, TableInfo, TableKind, ValueKind,
+    quote, range_starts, select_list, ColumnInfo, Connection, DbError, DbTarget, ReadPlan,
+    ReadStats, RowFn, SessionOptions, TableInfo, TableKind, ValueKind,
 };
 
 pub(crate) struct MyConnection {
@@ -358,23 +358,9 @@ impl Connection for MyConnection {
         let target = self.target.clone();
         let q = t.qualified();
         let err = |e: mysql::Error| query_error(&target, &q, &e);
-        let cols: Vec<usize> = plan
-            .columns
-            .iter()
-            .copied()
-            .filter(|&c| c < t.columns.len())
-            .collect();
-        if cols.is_empty() {
-            return Ok(ReadStats {
-                rows: 0,
-                method: "no readable columns".into(),
-            });
-        }
-        let mut select = cols
-            .iter()
-            .map(|&c| quote('`', &t.columns[c].name))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let Some((cols, mut select)) = select_list(t, plan, '`', "") else {
+            return Ok(ReadStats::nothing());
+        };
         let from = format!("{}.{}", quote('`', &t.schema), quote('`', &t.name));
         let key = t.int_key.as_deref().map(|k| quote('`', k));
         let mut stats = ReadStats::default();
@@ -430,19 +416,14 @@ impl Connection for MyConnection {
                 }
                 return Ok(());
             }
-            let n = plan.sample_rows.max(1);
-            let est = t.rows_estimate.unwrap_or(0);
-            if let (Some(k), true) = (
-                &key,
-                plan.method != SampleMethod::Limit && est > 2 * n as u64,
-            ) {
+            let n = plan.rows();
+            if let (Some(k), true) = (&key, plan.samples(t)) {
                 let bounds: Option<(Option<i64>, Option<i64>)> = self
                     .conn
                     .query_first(format!("SELECT MIN({k}), MAX({k}) FROM {from}"))
                     .map_err(err)?;
                 if let Some((Some(lo), Some(hi))) = bounds {
-                    let chunks = n.clamp(1, 10);
-                    let per = n.div_ceil(chunks);
+                    let (chunks, per) = plan.ranges();
                     for s in range_starts(lo, hi, chunks, plan.seed) {
                         if cancel.load(Ordering::Relaxed) {
                             return Err(DbError::Cancelled);
@@ -466,11 +447,7 @@ impl Connection for MyConnection {
                 )
                 .map_err(err)?;
             stats.rows = got;
-            stats.method = if est > n as u64 {
-                "first rows".into()
-            } else {
-                "all rows".into()
-            };
+            stats.method = plan.limit_method(t);
             Ok(())
         })();
         // Ending the read-only transaction releases the snapshot; nothing was written.

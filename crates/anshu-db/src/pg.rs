@@ -8,8 +8,8 @@ use postgres::error::SqlState;
 use postgres::{Client, NoTls};
 
 use crate::{
-    quote, ColumnInfo, Connection, DbError, DbTarget, ReadPlan, ReadStats, RowFn, SampleMethod,
-    SessionOptions, TableInfo, TableKind, ValueKind,
+    quote, select_list, ColumnInfo, Connection, DbError, DbTarget, ReadPlan, ReadStats, RowFn,
+    SampleMethod, SessionOptions, TableInfo, TableKind, ValueKind,
 };
 
 pub(crate) struct PgConnection {
@@ -113,6 +113,16 @@ fn query_error(t: &DbTarget, table: &str, e: &postgres::Error) -> DbError {
             message: msg,
         },
     }
+}
+
+/// A transaction that can only read; each read runs in one, on top of the read-only session.
+fn read_only(client: &mut Client) -> Result<postgres::Transaction<'_>, postgres::Error> {
+    client.build_transaction().read_only(true).start()
+}
+
+/// `"schema"."table"`.
+fn relation(t: &TableInfo) -> String {
+    format!("{}.{}", quote('"', &t.schema), quote('"', &t.name))
 }
 
 fn kind(typname: &str, category: &str, formatted: &str) -> ValueKind {
@@ -256,14 +266,9 @@ impl Connection for PgConnection {
 
     fn count(&mut self, t: &TableInfo) -> Result<u64, DbError> {
         let q = t.qualified();
-        let from = format!("{}.{}", quote('"', &t.schema), quote('"', &t.name));
+        let from = relation(t);
         let target = self.target.clone();
-        let mut tx = self
-            .client
-            .build_transaction()
-            .read_only(true)
-            .start()
-            .map_err(|e| query_error(&target, &q, &e))?;
+        let mut tx = read_only(&mut self.client).map_err(|e| query_error(&target, &q, &e))?;
         let n: i64 = tx
             .query_one(&format!("SELECT count(*) FROM {from}"), &[])
             .and_then(|r| r.try_get(0))
@@ -282,24 +287,10 @@ impl Connection for PgConnection {
         let q = t.qualified();
         let target = self.target.clone();
         let err = |e: postgres::Error| query_error(&target, &q, &e);
-        let cols: Vec<usize> = plan
-            .columns
-            .iter()
-            .copied()
-            .filter(|&c| c < t.columns.len())
-            .collect();
-        if cols.is_empty() {
-            return Ok(ReadStats {
-                rows: 0,
-                method: "no readable columns".into(),
-            });
-        }
-        let select = cols
-            .iter()
-            .map(|&c| format!("{}::text", quote('"', &t.columns[c].name)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let from = format!("{}.{}", quote('"', &t.schema), quote('"', &t.name));
+        let Some((cols, select)) = select_list(t, plan, '"', "::text") else {
+            return Ok(ReadStats::nothing());
+        };
+        let from = relation(t);
         let mut stats = ReadStats::default();
         let mut counted = |rows: &[postgres::Row], stats: &mut ReadStats| {
             stats.rows += rows.len() as u64;
@@ -307,12 +298,7 @@ impl Connection for PgConnection {
         };
 
         if plan.full {
-            let mut tx = self
-                .client
-                .build_transaction()
-                .read_only(true)
-                .start()
-                .map_err(err)?;
+            let mut tx = read_only(&mut self.client).map_err(err)?;
             let portal = tx
                 .bind(&format!("SELECT {select} FROM {from}"), &[])
                 .map_err(err)?;
@@ -332,11 +318,9 @@ impl Connection for PgConnection {
             return Ok(stats);
         }
 
-        let n = plan.sample_rows.max(1);
-        let est = t.rows_estimate.unwrap_or(0);
-        let sampled =
-            t.kind == TableKind::Table && plan.method != SampleMethod::Limit && est > 2 * n as u64;
-        if sampled {
+        let n = plan.rows();
+        if t.kind == TableKind::Table && plan.samples(t) {
+            let est = t.rows_estimate.unwrap_or(0);
             // Ask for three times the rows wanted: SYSTEM picks whole pages, so the yield varies.
             let pct = (300.0 * n as f64 / est as f64).clamp(0.0001, 100.0);
             let how = if plan.method == SampleMethod::Bernoulli {
@@ -348,12 +332,7 @@ impl Connection for PgConnection {
                 "SELECT {select} FROM {from} TABLESAMPLE {how} ({pct}) REPEATABLE ({}) LIMIT {n}",
                 plan.seed
             );
-            let mut tx = self
-                .client
-                .build_transaction()
-                .read_only(true)
-                .start()
-                .map_err(err)?;
+            let mut tx = read_only(&mut self.client).map_err(err)?;
             match tx.query(&sql, &[]) {
                 Ok(rows) => {
                     counted(&rows, &mut stats).map_err(err)?;
@@ -380,22 +359,13 @@ impl Connection for PgConnection {
                 Err(e) => return Err(err(e)),
             }
         }
-        let mut tx = self
-            .client
-            .build_transaction()
-            .read_only(true)
-            .start()
-            .map_err(err)?;
+        let mut tx = read_only(&mut self.client).map_err(err)?;
         let rows = tx
             .query(&format!("SELECT {select} FROM {from} LIMIT {n}"), &[])
             .map_err(err)?;
         counted(&rows, &mut stats).map_err(err)?;
         tx.commit().map_err(err)?;
-        stats.method = if est > n as u64 {
-            "first rows".into()
-        } else {
-            "all rows".into()
-        };
+        stats.method = plan.limit_method(t);
         Ok(stats)
     }
 }

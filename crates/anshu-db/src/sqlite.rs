@@ -11,8 +11,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection as Lite, OpenFlags};
 
 use crate::{
-    quote, range_starts, ColumnInfo, Connection, DbError, DbTarget, ReadPlan, ReadStats, RowFn,
-    SampleMethod, SessionOptions, TableInfo, TableKind, ValueKind,
+    quote, range_starts, select_list, ColumnInfo, Connection, DbError, DbTarget, ReadPlan,
+    ReadStats, RowFn, SessionOptions, TableInfo, TableKind, ValueKind,
 };
 
 pub(crate) struct LiteConnection {
@@ -308,23 +308,9 @@ impl Connection for LiteConnection {
         let q = t.qualified();
         let target = self.target.clone();
         let err = |e: rusqlite::Error| query_error(&target, &q, &e);
-        let cols: Vec<usize> = plan
-            .columns
-            .iter()
-            .copied()
-            .filter(|&c| c < t.columns.len())
-            .collect();
-        if cols.is_empty() {
-            return Ok(ReadStats {
-                rows: 0,
-                method: "no readable columns".into(),
-            });
-        }
-        let select = cols
-            .iter()
-            .map(|&c| quote('"', &t.columns[c].name))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let Some((cols, select)) = select_list(t, plan, '"', "") else {
+            return Ok(ReadStats::nothing());
+        };
         let from = quote('"', &t.name);
         let mut stats = ReadStats::default();
         if plan.full {
@@ -336,11 +322,10 @@ impl Connection for LiteConnection {
             stats.rows = r.map_err(err)?;
             stats.method = "full".into();
         } else {
-            let n = plan.sample_rows.max(1);
-            let est = t.rows_estimate.unwrap_or(0);
-            if t.int_key.is_some() && plan.method != SampleMethod::Limit && est > 2 * n as u64 {
-                let chunks = n.clamp(1, 10);
-                let per = n.div_ceil(chunks);
+            let n = plan.rows();
+            if t.int_key.is_some() && plan.samples(t) {
+                let est = t.rows_estimate.unwrap_or(0);
+                let (chunks, per) = plan.ranges();
                 self.start();
                 let lo: Option<i64> = self
                     .db
@@ -366,11 +351,7 @@ impl Connection for LiteConnection {
                         row,
                     )
                     .map_err(err)?;
-                stats.method = if est > n as u64 {
-                    "first rows".into()
-                } else {
-                    "all rows".into()
-                };
+                stats.method = plan.limit_method(t);
             }
         }
         if cancel.load(Ordering::Relaxed) {

@@ -464,6 +464,17 @@ impl Catalog {
         let first_history = self.max_history_id()?;
 
         for (si, src) in report.sources.iter().enumerate() {
+            // A database that could not be reached at all (an error for the source itself and
+            // no table read) is left as the inventory knew it: recording it would mark every
+            // one of its tables removed.
+            let unreachable = report
+                .errors
+                .iter()
+                .any(|e| e.source == src.source && e.code.starts_with("db_"))
+                && !report.files.iter().any(|f| f.source == src.source);
+            if unreachable {
+                continue;
+            }
             let uri = source_uris
                 .get(si)
                 .cloned()
