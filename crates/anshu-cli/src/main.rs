@@ -2,6 +2,7 @@
 //! done by a library crate; this file only decides which, with what options, and how to report.
 
 mod inventory;
+mod mask;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -40,6 +41,11 @@ enum Command {
     Rules(RulesCommand),
     /// The data-asset inventory (数据资产清单): list, show, diff, review, export.
     Inventory(inventory::InventoryArgs),
+    /// Write masked (de-identified) copies of files or a database, then verify them.
+    Mask(mask::MaskArgs),
+    /// Masking keys.
+    #[command(subcommand)]
+    Key(mask::KeyCommand),
 }
 
 #[derive(Subcommand)]
@@ -210,6 +216,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(args),
         Command::Rules(cmd) => rules(cmd),
         Command::Inventory(args) => inventory::run(args),
+        Command::Mask(args) => mask::run(args),
+        Command::Key(cmd) => mask::key(cmd),
     };
     match result {
         Ok(code) => code,
@@ -228,7 +236,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
 }
 
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     let days = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() / 86_400)
@@ -255,7 +263,7 @@ pub(crate) fn rfc3339_now() -> String {
 }
 
 /// Loads the built-in rules plus user files, resolving dictionary paths relative to each file.
-fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
+pub(crate) fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
     let mut set = RuleSet::builtin();
     for f in files {
         let src = std::fs::read_to_string(f)
@@ -323,7 +331,7 @@ fn rules(cmd: RulesCommand) -> Result<ExitCode> {
 }
 
 /// The built-in pack named `id`, or a pack file.
-fn load_pack(id: &str, file: Option<&Path>) -> Result<RulePack> {
+pub(crate) fn load_pack(id: &str, file: Option<&Path>) -> Result<RulePack> {
     match file {
         Some(f) => {
             let src = std::fs::read_to_string(f)
@@ -655,7 +663,7 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     })
 }
 
-fn rayon_threads(n: usize) -> Result<()> {
+pub(crate) fn rayon_threads(n: usize) -> Result<()> {
     anshu_scan::set_threads(n).map_err(anyhow::Error::msg)
 }
 
@@ -687,7 +695,7 @@ fn spawn_ticker(bar: indicatif::ProgressBar, p: Progress) -> std::thread::JoinHa
 
 /// The password for a database whose URL has none: from the terminal when asked, else from
 /// ANSHU_DB_PASSWORD, else none (trust or peer authentication).
-fn db_password(t: &DbTarget, prompt: bool) -> Result<Option<Secret>> {
+pub(crate) fn db_password(t: &DbTarget, prompt: bool) -> Result<Option<Secret>> {
     if prompt {
         let p = rpassword::prompt_password(format!("password for {}: ", t.display()))
             .context("cannot read the password from the terminal")?;

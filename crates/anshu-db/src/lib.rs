@@ -9,7 +9,13 @@
 //! It deliberately knows nothing about what is sensitive (anshu-detect decides that) or which
 //! columns are worth reading (the scan pipeline decides from types and header hints). Passwords
 //! live in [`Secret`] and never reach a message: errors carry the redacted URL only.
+//!
+//! It also writes: [`copy_tables`] copies tables into another schema or database of the same
+//! engine (keys, constraints and indexes included), passing every row through a caller-supplied
+//! [`RowMap`], which is how masked copies are made. The source side of a copy is read exactly
+//! as a scan reads it: read-only sessions and transactions.
 
+mod copy;
 mod mysql;
 mod pg;
 mod sqlite;
@@ -20,6 +26,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+pub use copy::{copy_tables, CopyOptions, CopyStats, CopyTarget, RowMap, TableOutcome};
 pub use target::{is_database_url, DbTarget, Engine, Secret};
 
 /// Why a database could not be read. Each variant has a stable code (see `docs/errors.md`).
@@ -41,6 +48,17 @@ pub enum DbError {
     Query { table: String, message: String },
     #[error("cancelled")]
     Cancelled,
+    /// A copy that cannot be made: between different engines, of a view, or a definition the
+    /// copy cannot reproduce.
+    #[error("cannot copy: {message}")]
+    CopyUnsupported { message: String },
+    /// A copy whose target is where the tables are read from (same server, database and
+    /// schema): writing there would overwrite the source.
+    #[error("refusing to copy onto the source: {message}")]
+    CopyOntoSource { message: String },
+    /// The target table exists and replacing it was not asked for.
+    #[error("target table {table} already exists: {message}")]
+    CopyExists { table: String, message: String },
 }
 
 impl DbError {
@@ -55,6 +73,9 @@ impl DbError {
             DbError::Timeout { .. } => "db_timeout",
             DbError::Query { .. } => "db_query_failed",
             DbError::Cancelled => "cancelled",
+            DbError::CopyUnsupported { .. } => "db_copy_unsupported",
+            DbError::CopyOntoSource { .. } => "db_copy_onto_source",
+            DbError::CopyExists { .. } => "db_copy_exists",
         }
     }
 }

@@ -15,8 +15,8 @@ use crate::{
 };
 
 pub(crate) struct MyConnection {
-    conn: Conn,
-    opts: Opts,
+    pub(crate) conn: Conn,
+    pub(crate) opts: Opts,
     target: DbTarget,
 }
 
@@ -39,7 +39,7 @@ fn server_code(e: &mysql::Error) -> Option<u16> {
     }
 }
 
-fn connect_error(t: &DbTarget, e: &mysql::Error) -> DbError {
+pub(crate) fn connect_error(t: &DbTarget, e: &mysql::Error) -> DbError {
     match server_code(e) {
         // Access denied for user / to database.
         Some(1045) | Some(1044) | Some(1698) => DbError::Auth {
@@ -53,7 +53,7 @@ fn connect_error(t: &DbTarget, e: &mysql::Error) -> DbError {
     }
 }
 
-fn query_error(t: &DbTarget, table: &str, e: &mysql::Error) -> DbError {
+pub(crate) fn query_error(t: &DbTarget, table: &str, e: &mysql::Error) -> DbError {
     let msg = message(t, e);
     let table = table.to_owned();
     match server_code(e) {
@@ -82,7 +82,7 @@ fn query_error(t: &DbTarget, table: &str, e: &mysql::Error) -> DbError {
 }
 
 /// A value as text; `None` for NULL. The text protocol returns everything as bytes.
-fn text(v: &Value) -> Option<String> {
+pub(crate) fn text(v: &Value) -> Option<String> {
     match v {
         Value::NULL => None,
         Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
@@ -103,7 +103,7 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-fn kind(data_type: &str, column_type: &str) -> ValueKind {
+pub(crate) fn kind(data_type: &str, column_type: &str) -> ValueKind {
     let digits = || {
         column_type
             .split(['(', ','])

@@ -13,7 +13,7 @@ use crate::{
 };
 
 pub(crate) struct PgConnection {
-    client: Client,
+    pub(crate) client: Client,
     target: DbTarget,
 }
 
@@ -50,7 +50,7 @@ impl PgConnection {
     }
 }
 
-fn message(t: &DbTarget, e: &postgres::Error) -> String {
+pub(crate) fn message(t: &DbTarget, e: &postgres::Error) -> String {
     let m = match e.as_db_error() {
         Some(d) => format!("{} ({})", d.message(), d.code().code()),
         None => {
@@ -66,7 +66,7 @@ fn message(t: &DbTarget, e: &postgres::Error) -> String {
     t.scrub(&m)
 }
 
-fn connect_error(t: &DbTarget, e: &postgres::Error) -> DbError {
+pub(crate) fn connect_error(t: &DbTarget, e: &postgres::Error) -> DbError {
     let code = e.code();
     let msg = message(t, e);
     if code == Some(&SqlState::INVALID_PASSWORD)
@@ -84,7 +84,7 @@ fn connect_error(t: &DbTarget, e: &postgres::Error) -> DbError {
     }
 }
 
-fn query_error(t: &DbTarget, table: &str, e: &postgres::Error) -> DbError {
+pub(crate) fn query_error(t: &DbTarget, table: &str, e: &postgres::Error) -> DbError {
     let msg = message(t, e);
     let table = table.to_owned();
     match e.code() {

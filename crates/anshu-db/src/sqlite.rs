@@ -26,7 +26,7 @@ pub(crate) struct LiteConnection {
     timeout_ms: u64,
 }
 
-fn query_error(t: &DbTarget, table: &str, e: &rusqlite::Error) -> DbError {
+pub(crate) fn query_error(t: &DbTarget, table: &str, e: &rusqlite::Error) -> DbError {
     let msg = t.scrub(&e.to_string());
     let table = table.to_owned();
     match e.sqlite_error_code() {

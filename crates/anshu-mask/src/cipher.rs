@@ -39,7 +39,11 @@ impl Block128 {
             16 => Block128::Aes128(Box::new(aes::Aes128::new(GenericArray::from_slice(key)))),
             24 => Block128::Aes192(Box::new(aes::Aes192::new(GenericArray::from_slice(key)))),
             32 => Block128::Aes256(Box::new(aes::Aes256::new(GenericArray::from_slice(key)))),
-            n => return Err(MaskError::Key(format!("an AES key has 16, 24 or 32 bytes, not {n}"))),
+            n => {
+                return Err(MaskError::Key(format!(
+                    "an AES key has 16, 24 or 32 bytes, not {n}"
+                )))
+            }
         })
     }
 
@@ -51,9 +55,9 @@ impl Block128 {
                 key.len()
             )));
         }
-        Ok(Block128::Sm4(Box::new(sm4::Sm4::new(GenericArray::from_slice(
-            key,
-        )))))
+        Ok(Block128::Sm4(Box::new(sm4::Sm4::new(
+            GenericArray::from_slice(key),
+        ))))
     }
 
     /// Encrypts one block in place.

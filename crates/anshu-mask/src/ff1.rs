@@ -25,7 +25,9 @@ pub struct Ff1 {
 impl Ff1 {
     pub fn new(cipher: Block128, radix: u32) -> Result<Ff1, MaskError> {
         if !(2..=65_536).contains(&radix) {
-            return Err(MaskError::Domain(format!("radix {radix} is outside 2..=65536")));
+            return Err(MaskError::Domain(format!(
+                "radix {radix} is outside 2..=65536"
+            )));
         }
         // The largest half-length v with radix^v < 2^64.
         let mut v = 0usize;
@@ -284,7 +286,10 @@ mod tests {
     #[test]
     fn refuses_small_domains_and_bad_numerals() {
         let f = Ff1::new(Block128::aes(&hex(K128)).unwrap(), 10).unwrap();
-        assert!(matches!(f.encrypt(&[1, 2, 3, 4, 5], b""), Err(MaskError::Domain(_))));
+        assert!(matches!(
+            f.encrypt(&[1, 2, 3, 4, 5], b""),
+            Err(MaskError::Domain(_))
+        ));
         assert!(f.encrypt(&[1, 2, 3, 4, 5, 6], b"").is_ok());
         assert!(f.encrypt(&[1, 2, 3, 4, 5, 10], b"").is_err());
         let bin = Ff1::new(Block128::aes(&hex(K128)).unwrap(), 2).unwrap();

@@ -185,7 +185,9 @@ impl Masker for Partial {
                 out
             }
             "address" => match shape::cut_to_district(value) {
-                Some(head) if head.len() < value.len() => format!("{head}{}", m.to_string().repeat(4)),
+                Some(head) if head.len() < value.len() => {
+                    format!("{head}{}", m.to_string().repeat(4))
+                }
                 _ => keep_ends(value, value.chars().count().min(12) / 2, 0, m),
             },
             "email" => match value.split_once('@') {
@@ -270,7 +272,10 @@ impl Masker for Redact {
     fn mask(&self, value: &str, _: &Ctx) -> Result<String, MaskError> {
         Ok(match &self.constant {
             Some(c) => c.clone(),
-            None => self.mask_char.to_string().repeat(value.chars().count().max(1)),
+            None => self
+                .mask_char
+                .to_string()
+                .repeat(value.chars().count().max(1)),
         })
     }
 }
@@ -400,7 +405,11 @@ impl Fpe {
             "bank_card" | "imei" if all_digits && alnum.len() >= 7 => Some(CheckKind::Luhn),
             _ => None,
         };
-        let check_at = if check.is_some() { alnum.last().copied() } else { None };
+        let check_at = if check.is_some() {
+            alnum.last().copied()
+        } else {
+            None
+        };
         let mut done = 0;
         let mut last_err = None;
         for (tag, alphabet) in [(b'd', DIGITS), (b'u', UPPER), (b'l', LOWER)] {
@@ -414,7 +423,12 @@ impl Fpe {
             }
             let x: Vec<u16> = pos
                 .iter()
-                .map(|&i| alphabet.iter().position(|&a| a as char == chars[i]).unwrap_or(0) as u16)
+                .map(|&i| {
+                    alphabet
+                        .iter()
+                        .position(|&a| a as char == chars[i])
+                        .unwrap_or(0) as u16
+                })
                 .collect();
             let f = self.ff1(alphabet.len() as u32)?;
             let y = if encrypt {
@@ -433,9 +447,8 @@ impl Fpe {
             }
         }
         if done == 0 {
-            return Err(last_err.unwrap_or_else(|| {
-                MaskError::Domain("no letters or digits to encrypt".into())
-            }));
+            return Err(last_err
+                .unwrap_or_else(|| MaskError::Domain("no letters or digits to encrypt".into())));
         }
         if let (Some(kind), Some(at)) = (check, check_at) {
             let body: Vec<u8> = chars[..at]

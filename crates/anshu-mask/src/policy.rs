@@ -152,10 +152,10 @@ impl MethodSpec {
             MethodSpec::Hash { length, .. } if !(16..=64).contains(length) => Err(format!(
                 "hash length must be 16 to 64 hex digits (64 to 256 bits), not {length}"
             )),
-            MethodSpec::Noise { relative } if !(*relative > 0.0 && *relative <= 1.0) => Err(
-                format!("noise relative must be in (0, 1], not {relative}"),
-            ),
-            MethodSpec::Generalise { width, .. } if !(*width > 0.0) => {
+            MethodSpec::Noise { relative } if !(*relative > 0.0 && *relative <= 1.0) => {
+                Err(format!("noise relative must be in (0, 1], not {relative}"))
+            }
+            MethodSpec::Generalise { width, .. } if width.is_nan() || *width <= 0.0 => {
                 Err("generalise width must be positive".into())
             }
             _ => Ok(()),
@@ -177,7 +177,11 @@ impl MethodSpec {
     }
 
     /// Builds the masker. `today` is the reference date for age bands.
-    pub fn build(&self, keys: Option<&Arc<Keys>>, today: Date) -> Result<Arc<dyn Masker>, MaskError> {
+    pub fn build(
+        &self,
+        keys: Option<&Arc<Keys>>,
+        today: Date,
+    ) -> Result<Arc<dyn Masker>, MaskError> {
         let need = || {
             keys.cloned().ok_or_else(|| {
                 MaskError::Key(format!("method `{}` needs a key (--key-file)", self.name()))
@@ -352,7 +356,11 @@ impl Policy {
         let (_, text) = PRESETS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
             MaskError::Policy(format!(
                 "no built-in policy {name:?}; built in: {}",
-                PRESETS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                PRESETS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
         Policy::parse(&format!("builtin:{name}"), text, levels)
@@ -485,12 +493,12 @@ fn parse_rule(number: usize, mut t: toml::Table, levels: &[&str]) -> Result<Rule
     }
     if let Some(v) = t.remove("min_level") {
         let l = strings(v, "min_level").map_err(at)?.join("");
-        m.min_rank = Some(
-            levels
-                .iter()
-                .position(|x| *x == l)
-                .ok_or_else(|| at(format!("unknown min_level {l:?} (the rule pack has {})", levels.join(", "))))?,
-        );
+        m.min_rank = Some(levels.iter().position(|x| *x == l).ok_or_else(|| {
+            at(format!(
+                "unknown min_level {l:?} (the rule pack has {})",
+                levels.join(", ")
+            ))
+        })?);
     }
     if let Some(v) = t.remove("table") {
         m.table = Some(glob(v, "table").map_err(at)?);
@@ -532,7 +540,14 @@ fn method(t: toml::Table) -> Result<MethodSpec, String> {
 mod tests {
     use super::*;
 
-    const LEVELS: &[&str] = &["general-1", "general-2", "general-3", "general-4", "important", "core"];
+    const LEVELS: &[&str] = &[
+        "general-1",
+        "general-2",
+        "general-3",
+        "general-4",
+        "important",
+        "core",
+    ];
 
     fn facts<'a>(table: &'a str, column: &'a str, t: &'a str, level: &'a str) -> ColumnFacts<'a> {
         ColumnFacts {
@@ -576,31 +591,60 @@ mod tests {
         )
         .unwrap();
         let name = |f: ColumnFacts| p.choose(&f).map(|(_, m)| m.name());
-        assert_eq!(name(facts("orders.csv", "phone", "cn_mobile", "general-2")), Some("hash"));
-        assert_eq!(name(facts("users.csv", "phone", "cn_mobile", "general-2")), Some("partial"));
-        assert_eq!(name(facts("users.csv", "id", "cn_resident_id", "general-4")), Some("redact"));
-        assert_eq!(name(facts("users.csv", "x", "email", "general-2")), Some("constant"));
+        assert_eq!(
+            name(facts("orders.csv", "phone", "cn_mobile", "general-2")),
+            Some("hash")
+        );
+        assert_eq!(
+            name(facts("users.csv", "phone", "cn_mobile", "general-2")),
+            Some("partial")
+        );
+        assert_eq!(
+            name(facts("users.csv", "id", "cn_resident_id", "general-4")),
+            Some("redact")
+        );
+        assert_eq!(
+            name(facts("users.csv", "x", "email", "general-2")),
+            Some("constant")
+        );
     }
 
     #[test]
     fn errors_name_the_rule_and_problem() {
-        let e = Policy::parse("p.toml", "[[rule]]\ntype = \"x\"\nmethod = \"nope\"\n", LEVELS)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("p.toml") && e.contains("rule 1") && e.contains("nope"), "{e}");
-        let e = Policy::parse("p.toml", "[[rule]]\ntype = \"x\"\nmethod = \"hash\"\nlenght = 8\n", LEVELS)
-            .unwrap_err()
-            .to_string();
+        let e = Policy::parse(
+            "p.toml",
+            "[[rule]]\ntype = \"x\"\nmethod = \"nope\"\n",
+            LEVELS,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("p.toml") && e.contains("rule 1") && e.contains("nope"),
+            "{e}"
+        );
+        let e = Policy::parse(
+            "p.toml",
+            "[[rule]]\ntype = \"x\"\nmethod = \"hash\"\nlenght = 8\n",
+            LEVELS,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("lenght"), "{e}");
-        let e = Policy::parse("p.toml", "[[rule]]\nmin_level = \"L9\"\nmethod = \"keep\"\n", LEVELS)
-            .unwrap_err()
-            .to_string();
+        let e = Policy::parse(
+            "p.toml",
+            "[[rule]]\nmin_level = \"L9\"\nmethod = \"keep\"\n",
+            LEVELS,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("L9"), "{e}");
         let e = Policy::parse("p.toml", "[[rule]]\nmethod = \"keep\"\n", LEVELS)
             .unwrap_err()
             .to_string();
         assert!(e.contains("matches nothing"), "{e}");
-        let e = Policy::parse("p.toml", "[[rule]\n", LEVELS).unwrap_err().to_string();
+        let e = Policy::parse("p.toml", "[[rule]\n", LEVELS)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 1"), "{e}");
     }
 }

@@ -26,7 +26,10 @@ enum DateStyle {
 pub fn parse_date(s: &str) -> Option<WrittenDate> {
     let t = s.trim();
     let b = t.as_bytes();
-    if b.len() >= 8 && b[..8].iter().all(u8::is_ascii_digit) && (b.len() == 8 || !b[8].is_ascii_digit()) {
+    if b.len() >= 8
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && (b.len() == 8 || !b[8].is_ascii_digit())
+    {
         let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().ok();
         let date = Date::checked(n(0..4)?, n(4..6)?, n(6..8)?)?;
         return Some(WrittenDate {
@@ -260,9 +263,15 @@ mod tests {
         let a = "广东省深圳市南山区科技园路1号";
         assert_eq!(cut_to_district(a), Some("广东省深圳市南山区"));
         assert_eq!(cut_to_city(a), Some("广东省深圳市"));
-        assert_eq!(cut_to_district("北京市朝阳区建国路88号"), Some("北京市朝阳区"));
+        assert_eq!(
+            cut_to_district("北京市朝阳区建国路88号"),
+            Some("北京市朝阳区")
+        );
         assert_eq!(cut_to_city("北京市朝阳区建国路88号"), Some("北京市"));
-        assert_eq!(cut_to_district("江苏省苏州市昆山市玉山镇1号"), Some("江苏省苏州市昆山市"));
+        assert_eq!(
+            cut_to_district("江苏省苏州市昆山市玉山镇1号"),
+            Some("江苏省苏州市昆山市")
+        );
     }
 
     #[test]

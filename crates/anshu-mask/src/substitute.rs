@@ -44,7 +44,8 @@ pub fn substitute(s: &Substitute, value: &str, type_id: &str) -> Result<String, 
         "gender" => Some(value.to_owned()),
         "ethnicity" => ethnicity(s, value),
         "ipv4" => ipv4(s, value),
-        "mac_address" => Some(classes(s, value, 6, "mac")),
+        "mac_address" => Some(hex(s, value, 6, "mac")),
+        "ipv6" => Some(hex(s, value, 4, "ipv6")),
         "cn_passport" | "cn_hk_macau_permit" | "cn_taiwan_permit" | "cn_license_plate" => {
             Some(classes(s, value, 1, type_id))
         }
@@ -61,11 +62,7 @@ pub fn substitute(s: &Substitute, value: &str, type_id: &str) -> Result<String, 
 /// replaced by keyed picks; separators stay.
 fn generic(s: &Substitute, value: &str, type_id: &str) -> Result<String, MaskError> {
     let out = classes(s, value, 0, type_id);
-    let out = if out == value {
-        han(s, value)
-    } else {
-        out
-    };
+    let out = if out == value { han(s, value) } else { out };
     if out == value {
         return Err(MaskError::Value(
             "nothing in the value can be substituted".into(),
@@ -144,14 +141,22 @@ fn resident_id(s: &Substitute, value: &str) -> Option<String> {
     let mut birth = v[6..14].to_owned();
     if s.birth == BirthMode::Shift {
         if let Some(w) = shape::parse_date(&birth) {
-            let off = DateShift::offset(&s.keys, &canonical("cn_resident_id", v), s.shift_days.max(1));
+            let off = DateShift::offset(
+                &s.keys,
+                &canonical("cn_resident_id", v),
+                s.shift_days.max(1),
+            );
             birth = w.with(Date::from_days_since_epoch(shape::days(w.date) + off));
         }
     }
     // The sequence number keeps its parity (odd = male): cycle within the 500 of that parity,
     // in a permutation of its own for every region and birth date, so distinct IDs stay distinct.
     let seq: u32 = v[14..17].parse().ok()?;
-    let p = perm(s, 500, &[b"resident-seq", region.as_bytes(), birth.as_bytes()]);
+    let p = perm(
+        s,
+        500,
+        &[b"resident-seq", region.as_bytes(), birth.as_bytes()],
+    );
     let new_seq = p.next(u128::from(seq / 2)) as u32 * 2 + seq % 2;
     let mut body = format!("{region}{birth}{new_seq:03}");
     let c = shape::resident_check(body.as_bytes()) as char;
@@ -237,7 +242,11 @@ fn vin(s: &Substitute, value: &str) -> Option<String> {
         let n = range.iter().fold(0u128, |a, &i| {
             a * radix + VIN_CHARS.iter().position(|c| *c == b[i]).unwrap_or(0) as u128
         });
-        let p = perm(s, radix.pow(range.len() as u32), &[b"vin", &b[..3], &part.to_be_bytes()]);
+        let p = perm(
+            s,
+            radix.pow(range.len() as u32),
+            &[b"vin", &b[..3], &part.to_be_bytes()],
+        );
         let mut m = p.next(n);
         for &i in range.iter().rev() {
             out[i] = VIN_CHARS[(m % radix) as usize];
@@ -337,7 +346,12 @@ fn classes(s: &Substitute, value: &str, keep: usize, tag: &str) -> String {
         let p = perm(
             s,
             *domain,
-            &[tag.as_bytes(), head.as_bytes(), shape_key.as_bytes(), &(k as u32).to_be_bytes()],
+            &[
+                tag.as_bytes(),
+                head.as_bytes(),
+                shape_key.as_bytes(),
+                &(k as u32).to_be_bytes(),
+            ],
         );
         let mut m = p.next(n);
         for &i in positions.iter().rev() {
@@ -374,7 +388,8 @@ const GIVEN: &[&str] = &[
 const PINYIN: &[&str] = &[
     "Wei", "Fang", "Na", "Min", "Jing", "Li", "Qiang", "Lei", "Jun", "Yang", "Yong", "Yan", "Jie",
     "Tao", "Ming", "Chao", "Xia", "Ping", "Gang", "Hua", "Yu", "Hui", "Jian", "Wen", "Bin", "Hao",
-    "Kai", "Ting", "Xue", "Lin", "Chen", "Xin", "Bo", "Jia", "Zhang", "Wang", "Liu", "Zhao", "Zhou",
+    "Kai", "Ting", "Xue", "Lin", "Chen", "Xin", "Bo", "Jia", "Zhang", "Wang", "Liu", "Zhao",
+    "Zhou",
 ];
 
 fn name(s: &Substitute, value: &str) -> String {
@@ -385,7 +400,13 @@ fn name(s: &Substitute, value: &str) -> String {
         let out = if v.is_ascii() {
             let words = v.split_whitespace().count().max(1);
             (0..words)
-                .map(|i| pick(s, PINYIN, &[b"pinyin", key.as_bytes(), &a, &(i as u32).to_be_bytes()]))
+                .map(|i| {
+                    pick(
+                        s,
+                        PINYIN,
+                        &[b"pinyin", key.as_bytes(), &a, &(i as u32).to_be_bytes()],
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         } else {
@@ -401,7 +422,11 @@ fn name(s: &Substitute, value: &str) -> String {
             let given_len = n.saturating_sub(1).clamp(1, 2);
             let mut out = sur.to_owned();
             for i in 0..given_len {
-                out.push_str(pick(s, GIVEN, &[b"given", key.as_bytes(), &a, &(i as u32).to_be_bytes()]));
+                out.push_str(pick(
+                    s,
+                    GIVEN,
+                    &[b"given", key.as_bytes(), &a, &(i as u32).to_be_bytes()],
+                ));
             }
             out
         };
@@ -413,8 +438,24 @@ fn name(s: &Substitute, value: &str) -> String {
 }
 
 const ROADS: &[&str] = &[
-    "建设路", "人民路", "解放路", "中山路", "和平街", "新华路", "文化路", "胜利街", "光明路",
-    "青年路", "幸福街", "朝阳路", "长江路", "黄河路", "友谊路", "团结街", "东风路", "花园路",
+    "建设路",
+    "人民路",
+    "解放路",
+    "中山路",
+    "和平街",
+    "新华路",
+    "文化路",
+    "胜利街",
+    "光明路",
+    "青年路",
+    "幸福街",
+    "朝阳路",
+    "长江路",
+    "黄河路",
+    "友谊路",
+    "团结街",
+    "东风路",
+    "花园路",
 ];
 
 fn address(s: &Substitute, value: &str) -> String {
@@ -437,7 +478,10 @@ fn address(s: &Substitute, value: &str) -> String {
 
 fn email(s: &Substitute, value: &str) -> String {
     let key = canonical("email", value);
-    let domain = value.rsplit_once('@').map(|(_, d)| d).unwrap_or("example.com");
+    let domain = value
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("example.com");
     let d = prf(&s.keys.pick, &[b"email", key.as_bytes()]);
     let a = PINYIN[usize::from(d[0]) % PINYIN.len()].to_lowercase();
     let b = PINYIN[usize::from(d[1]) % PINYIN.len()].to_lowercase();
@@ -453,7 +497,14 @@ const WORDS: &[&str] = &[
 fn company(s: &Substitute, value: &str) -> String {
     let key = canonical("company_name", value);
     const SUFFIXES: &[&str] = &[
-        "股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "研究院", "研究所", "中心",
+        "股份有限公司",
+        "有限责任公司",
+        "有限公司",
+        "集团",
+        "公司",
+        "研究院",
+        "研究所",
+        "中心",
     ];
     let suffix = SUFFIXES
         .iter()
@@ -542,7 +593,11 @@ fn han(s: &Substitute, value: &str) -> String {
                 pick(
                     s,
                     GIVEN,
-                    &[b"han", c.encode_utf8(&mut buf).as_bytes(), &(i as u32).to_be_bytes()],
+                    &[
+                        b"han",
+                        c.encode_utf8(&mut buf).as_bytes(),
+                        &(i as u32).to_be_bytes(),
+                    ],
                 )
                 .chars()
                 .next()
@@ -552,4 +607,38 @@ fn han(s: &Substitute, value: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Hexadecimal digits after the first `keep` cycle as base-16 numerals, keeping the case and
+/// the separators: MAC addresses keep their OUI, IPv6 addresses their first group.
+fn hex(s: &Substitute, value: &str, keep: usize, tag: &str) -> String {
+    let mut chars: Vec<char> = value.chars().collect();
+    let pos: Vec<usize> = (0..chars.len())
+        .filter(|&i| chars[i].is_ascii_hexdigit())
+        .skip(keep)
+        .collect();
+    let upper = chars.iter().any(|c| c.is_ascii_uppercase());
+    let head: String = chars
+        .iter()
+        .filter(|c| c.is_ascii_hexdigit())
+        .take(keep)
+        .collect();
+    for (k, piece) in pos.chunks(30).enumerate() {
+        let n = piece.iter().fold(0u128, |a, &i| {
+            a * 16 + u128::from(chars[i].to_digit(16).unwrap_or(0))
+        });
+        let p = perm(
+            s,
+            16u128.pow(piece.len() as u32),
+            &[tag.as_bytes(), head.as_bytes(), &(k as u32).to_be_bytes()],
+        );
+        let mut m = p.next(n);
+        for &i in piece.iter().rev() {
+            let d = (m % 16) as u32;
+            m /= 16;
+            let c = char::from_digit(d, 16).unwrap_or('0');
+            chars[i] = if upper { c.to_ascii_uppercase() } else { c };
+        }
+    }
+    chars.into_iter().collect()
 }

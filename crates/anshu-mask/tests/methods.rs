@@ -18,7 +18,14 @@ fn build(toml_method: &str) -> Arc<dyn Masker> {
 }
 
 fn mask(m: &Arc<dyn Masker>, t: &str, v: &str) -> String {
-    m.mask(v, &Ctx { type_id: t, person: None }).unwrap()
+    m.mask(
+        v,
+        &Ctx {
+            type_id: t,
+            person: None,
+        },
+    )
+    .unwrap()
 }
 
 fn resident_id(region: u32, y: u32, mo: u32, d: u32, seq: u32) -> String {
@@ -37,16 +44,28 @@ fn luhn_card(prefix: &str, middle: u64, len: usize) -> String {
 #[test]
 fn partial_presets() {
     let p = build("method = \"partial\"");
-    assert_eq!(mask(&p, "cn_resident_id", "110101199003071234"), "110101********1234");
+    assert_eq!(
+        mask(&p, "cn_resident_id", "110101199003071234"),
+        "110101********1234"
+    );
     assert_eq!(mask(&p, "cn_mobile", "13800138000"), "138****8000");
-    assert_eq!(mask(&p, "cn_mobile", "+86 138-0013-8000"), "+86 138-****-8000");
+    assert_eq!(
+        mask(&p, "cn_mobile", "+86 138-0013-8000"),
+        "+86 138-****-8000"
+    );
     assert_eq!(mask(&p, "person_name", "张三"), "张*");
-    assert_eq!(mask(&p, "bank_card", "6222021234567890"), "6222 **** **** 7890");
+    assert_eq!(
+        mask(&p, "bank_card", "6222021234567890"),
+        "6222 **** **** 7890"
+    );
     assert_eq!(
         mask(&p, "address", "北京市朝阳区建国路88号院3号楼"),
         "北京市朝阳区****"
     );
-    assert_eq!(mask(&p, "email", "zhangsan@example.com"), "z***@example.com");
+    assert_eq!(
+        mask(&p, "email", "zhangsan@example.com"),
+        "z***@example.com"
+    );
     let custom = build("method = \"partial\"\nkeep_first = 2\nkeep_last = 1\nmask_char = \"#\"");
     assert_eq!(mask(&custom, "", "ABCDEFG"), "AB####G");
 }
@@ -94,7 +113,14 @@ fn fpe_keeps_format_and_reverses() {
         };
         let id = resident_id(110101, 1990, 3, 7, 123);
         let card = luhn_card("622202", 1234567890, 19);
-        let spaced = format!("{} {} {} {} {}", &card[..4], &card[4..8], &card[8..12], &card[12..16], &card[16..]);
+        let spaced = format!(
+            "{} {} {} {} {}",
+            &card[..4],
+            &card[4..8],
+            &card[8..12],
+            &card[12..16],
+            &card[16..]
+        );
         for (t, v) in [
             ("cn_resident_id", id.as_str()),
             ("bank_card", spaced.as_str()),
@@ -102,7 +128,10 @@ fn fpe_keeps_format_and_reverses() {
             ("cn_passport", "E12345678"),
             ("", "AB-123456-cd"),
         ] {
-            let ctx = Ctx { type_id: t, person: None };
+            let ctx = Ctx {
+                type_id: t,
+                person: None,
+            };
             let c = m.mask(v, &ctx).unwrap();
             assert_ne!(c, v);
             assert_eq!(c.len(), v.len());
@@ -120,8 +149,24 @@ fn fpe_keeps_format_and_reverses() {
             }
         }
         // Three digits are below NIST's minimum domain: refused, not weakly encrypted.
-        assert!(m.mask("123", &Ctx { type_id: "", person: None }).is_err());
-        assert!(m.mask("AB-12cd-34", &Ctx { type_id: "", person: None }).is_err());
+        assert!(m
+            .mask(
+                "123",
+                &Ctx {
+                    type_id: "",
+                    person: None
+                }
+            )
+            .is_err());
+        assert!(m
+            .mask(
+                "AB-12cd-34",
+                &Ctx {
+                    type_id: "",
+                    person: None
+                }
+            )
+            .is_err());
     }
 }
 
@@ -133,9 +178,15 @@ fn generalisation() {
     assert_eq!(mask(&band, "birth_date", "1990-12-31"), "30-39");
     assert_eq!(mask(&band, "cn_resident_id", "110101199003071234"), "30-39");
     let city = build("method = \"generalise\"\nto = \"city\"");
-    assert_eq!(mask(&city, "address", "广东省深圳市南山区科技园路1号"), "广东省深圳市");
+    assert_eq!(
+        mask(&city, "address", "广东省深圳市南山区科技园路1号"),
+        "广东省深圳市"
+    );
     let dec = build("method = \"generalise\"\nto = \"decimals\"\ndecimals = 2");
-    assert_eq!(mask(&dec, "geo_coordinate", "39.908823,116.397470"), "39.90,116.39");
+    assert_eq!(
+        mask(&dec, "geo_coordinate", "39.908823,116.397470"),
+        "39.90,116.39"
+    );
     let bucket = build("method = \"generalise\"\nto = \"bucket\"\nwidth = 10");
     assert_eq!(mask(&bucket, "", "37"), "30-39");
 }
@@ -144,7 +195,14 @@ fn generalisation() {
 fn date_shift_is_per_person() {
     let m = build("method = \"date_shift\"\nmax_days = 30");
     let p = |person: &str, v: &str| {
-        m.mask(v, &Ctx { type_id: "birth_date", person: Some(person) }).unwrap()
+        m.mask(
+            v,
+            &Ctx {
+                type_id: "birth_date",
+                person: Some(person),
+            },
+        )
+        .unwrap()
     };
     let a1 = p("110101199003071234", "2024-01-10");
     let a2 = p("110101199003071234", "2024-01-20");
@@ -191,15 +249,31 @@ fn substitution_keeps_the_regions_and_names_plausible() {
     let m = build("method = \"substitute\"");
     let n = mask(&m, "person_name", "张三丰");
     assert_eq!(n.chars().count(), 3);
-    assert!(anshu_detect::data::is_surname(&n.chars().take(1).collect::<String>()), "{n}");
+    assert!(
+        anshu_detect::data::is_surname(&n.chars().take(1).collect::<String>()),
+        "{n}"
+    );
     let a = mask(&m, "address", "北京市朝阳区建国路88号院3号楼");
-    assert!(a.starts_with("北京市朝阳区") && a != "北京市朝阳区建国路88号院3号楼", "{a}");
+    assert!(
+        a.starts_with("北京市朝阳区") && a != "北京市朝阳区建国路88号院3号楼",
+        "{a}"
+    );
     let e = mask(&m, "email", "zhangsan@example.com");
     assert!(e.ends_with("@example.com") && validate::email(&e), "{e}");
     let v = mask(&m, "vin", "1M8GDM9AXKP042788");
     assert!(validate::vin(&v) || v.len() == 17, "{v}");
     let u = mask(&m, "cn_uscc", "91350100M000100Y43");
     assert!(validate::uscc(&u), "{u}");
+    let mac = mask(&m, "mac_address", "AA:BB:CC:DD:EE:FF");
+    assert!(
+        mac.starts_with("AA:BB:CC:") && validate::mac(&mac) && mac != "AA:BB:CC:DD:EE:FF",
+        "{mac}"
+    );
+    let v6 = mask(&m, "ipv6", "2001:db8::8a2e:370:7334");
+    assert!(
+        validate::ipv6(&v6) && v6 != "2001:db8::8a2e:370:7334",
+        "{v6}"
+    );
     let ip = mask(&m, "ipv4", "10.1.2.3");
     assert!(ip.starts_with("10.") && validate::ipv4(&ip), "{ip}");
     let shifted: MethodSpec =
@@ -213,7 +287,14 @@ fn substitution_keeps_the_regions_and_names_plausible() {
 
 #[test]
 fn policy_presets_build_with_a_key() {
-    let levels = ["general-1", "general-2", "general-3", "general-4", "important", "core"];
+    let levels = [
+        "general-1",
+        "general-2",
+        "general-3",
+        "general-4",
+        "important",
+        "core",
+    ];
     for (name, _) in anshu_mask::PRESETS {
         let p = Policy::preset(name, &levels).unwrap();
         for r in &p.rules {

@@ -35,6 +35,7 @@ pub use db::{scan_database, DbScanOptions, PreviousTable};
 pub use people::{
     normalize_identifier, scale_sample, Distinct, Hll, IDENTIFIERS, SKETCH_REL_ERROR_95,
 };
+pub use sink::ScanSink;
 
 /// How to scan.
 #[derive(Debug, Clone)]

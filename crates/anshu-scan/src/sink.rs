@@ -60,7 +60,7 @@ struct Table {
     total_rows: Option<u64>,
 }
 
-pub(crate) struct ScanSink<'a> {
+pub struct ScanSink<'a> {
     det: &'a Detector,
     opts: &'a ScanOptions,
     source: &'a str,
@@ -97,7 +97,7 @@ pub(crate) fn grade(pack: &RulePack, d: &Decision) -> report::Grade {
 }
 
 impl<'a> ScanSink<'a> {
-    pub(crate) fn new(det: &'a Detector, opts: &'a ScanOptions, source: &'a str) -> Self {
+    pub fn new(det: &'a Detector, opts: &'a ScanOptions, source: &'a str) -> Self {
         ScanSink {
             det,
             opts,
@@ -300,7 +300,7 @@ impl<'a> ScanSink<'a> {
         }
     }
 
-    pub(crate) fn finish(mut self) -> FileOutcome {
+    pub fn finish(mut self) -> FileOutcome {
         self.close_table();
         self.out.file.text_findings_by_type = std::mem::take(&mut self.by_type);
         // Text findings grade the file like a table with those types.

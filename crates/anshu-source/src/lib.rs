@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-pub use decode::{encoding_by_label, DecodeReport};
+pub use decode::{decoding_reader, encoding_by_label, DecodeReport, DecodingReader};
+pub use table::{looks_like_header, sniff_delimiter};
 /// A text encoding, as `encoding_rs` names it.
 pub type EncodingRef = encoding_rs::Encoding;
 pub use format::Format;

@@ -8,7 +8,7 @@ use crate::{DecodeReport, HeaderMode, ReadOptions, Sink, SourceError};
 const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
 
 /// Picks the delimiter whose field count is most consistent (and largest) over the first lines.
-pub(crate) fn sniff_delimiter(sample: &[u8]) -> u8 {
+pub fn sniff_delimiter(sample: &[u8]) -> u8 {
     let mut best = (b',', 0.0f64, 0usize);
     for &d in &CANDIDATES {
         let mut rdr = csv::ReaderBuilder::new()
@@ -58,7 +58,7 @@ fn numeric_like(s: &str) -> bool {
 }
 
 /// Decides whether `first` is a header from the rows that follow it.
-pub(crate) fn looks_like_header(first: &[String], rest: &[Vec<String>]) -> bool {
+pub fn looks_like_header(first: &[String], rest: &[Vec<String>]) -> bool {
     if first.is_empty() || first.iter().all(|f| f.trim().is_empty()) {
         return false;
     }
