@@ -465,13 +465,10 @@ fn joins_survive_and_formats_and_encodings_are_kept() {
 
 fn anshu_mask_check(id17_or_18: &str) -> String {
     let body = &id17_or_18[..17];
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    format!(
+        "{body}{}",
+        validate::resident_check_char(body.as_bytes()) as char
+    )
 }
 
 /// A SQLite database masked into another file keeps its schema and keys, and joins.

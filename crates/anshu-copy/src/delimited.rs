@@ -60,13 +60,11 @@ pub(crate) fn process(
 
     let mut lead: Vec<Vec<String>> = Vec::new();
     let mut rec = csv::StringRecord::new();
-    let mut line_errors = 0u64;
     while lead.len() < 20 {
         match rdr.read_record(&mut rec) {
             Ok(true) => lead.push(rec.iter().map(str::to_owned).collect()),
             Ok(false) => break,
             Err(e) => {
-                line_errors += 1;
                 v.warning(format!("row {}: {e}", lead.len() + 1));
             }
         }
@@ -143,7 +141,6 @@ pub(crate) fn process(
             }
             Ok(false) => break,
             Err(e) => {
-                line_errors += 1;
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 v.warning(format!(
                     "line {line}: {e}; the record is left out of the copy"
@@ -156,7 +153,6 @@ pub(crate) fn process(
     if let Some(o) = out {
         finish(o)?;
     }
-    let _ = line_errors;
     Ok(CopyInfo {
         format: if delim == b'\t' { "tsv" } else { "csv" },
         encoding: Some(enc.name().to_owned()),

@@ -479,6 +479,30 @@ pub struct Residual {
     pub example: Option<String>,
 }
 
+/// What the record says about each column with findings: its types and how the plan masks it.
+fn column_records(columns: &[report::Column], plan: &FilePlan) -> Vec<ColumnRecord> {
+    columns
+        .iter()
+        .filter(|c| !c.types.is_empty())
+        .map(|c| {
+            let (method, rule) = match plan.tables.get(&c.table).and_then(|t| t.get(&c.column)) {
+                Some(Treatment::Values(p)) => (p.masker.method().to_owned(), p.rule.clone()),
+                Some(Treatment::Spans) => {
+                    ("spans".to_owned(), "per type found in the text".to_owned())
+                }
+                None => ("none".to_owned(), "the policy leaves it".to_owned()),
+            };
+            ColumnRecord {
+                table: c.table.clone(),
+                column: c.column.clone(),
+                types: c.types.iter().map(|t| t.type_id.clone()).collect(),
+                method,
+                rule,
+            }
+        })
+        .collect()
+}
+
 /// Masks one file into `output`, then re-scans the copy.
 pub fn mask_file(setup: &Arc<MaskSetup>, input: &Path, output: &Path, source: &str) -> FileRecord {
     let mut rec = FileRecord {
@@ -519,24 +543,7 @@ pub fn mask_file(setup: &Arc<MaskSetup>, input: &Path, output: &Path, source: &s
             return rec;
         }
     };
-    for c in &outcome.columns {
-        if c.types.is_empty() {
-            continue;
-        }
-        let types: Vec<String> = c.types.iter().map(|t| t.type_id.clone()).collect();
-        let (method, rule) = match plan.tables.get(&c.table).and_then(|t| t.get(&c.column)) {
-            Some(Treatment::Values(p)) => (p.masker.method().to_owned(), p.rule.clone()),
-            Some(Treatment::Spans) => ("spans".to_owned(), "per type found in the text".to_owned()),
-            None => ("none".to_owned(), "the policy leaves it".to_owned()),
-        };
-        rec.columns.push(ColumnRecord {
-            table: c.table.clone(),
-            column: c.column.clone(),
-            types,
-            method,
-            rule,
-        });
-    }
+    rec.columns = column_records(&outcome.columns, &plan);
     // Masking pass.
     let plan = Arc::new(plan);
     let mut v = MaskVisitor::new(Arc::clone(setup), Arc::clone(&plan), source);
@@ -703,25 +710,7 @@ pub fn mask_database(
         }
     }
     for o in &outcomes {
-        for c in &o.columns {
-            if c.types.is_empty() {
-                continue;
-            }
-            let (method, rule) = match merged.tables.get(&c.table).and_then(|t| t.get(&c.column)) {
-                Some(Treatment::Values(p)) => (p.masker.method().to_owned(), p.rule.clone()),
-                Some(Treatment::Spans) => {
-                    ("spans".to_owned(), "per type found in the text".to_owned())
-                }
-                None => ("none".to_owned(), "the policy leaves it".to_owned()),
-            };
-            rec.columns.push(ColumnRecord {
-                table: c.table.clone(),
-                column: c.column.clone(),
-                types: c.types.iter().map(|t| t.type_id.clone()).collect(),
-                method,
-                rule,
-            });
-        }
+        rec.columns.extend(column_records(&o.columns, &merged));
     }
     let filter =
         anshu_db::TableFilter::new(&db.include, &db.exclude).map_err(anshu_db::DbError::Url)?;

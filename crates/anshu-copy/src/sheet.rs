@@ -4,7 +4,6 @@
 
 use std::io::{Cursor, Read, Write};
 
-use anshu_detect::Date;
 use calamine::{Data, Reader};
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -17,41 +16,14 @@ fn malformed(e: impl std::fmt::Display) -> CopyError {
     }
 }
 
-fn serial_to_text(serial: f64) -> String {
-    let days = serial.floor() as i64 - 25_569;
-    let d = Date::from_days_since_epoch(days);
-    let secs = ((serial - serial.floor()) * 86_400.0).round() as i64;
-    if secs == 0 {
-        format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
-    } else {
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            d.year,
-            d.month,
-            d.day,
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )
-    }
-}
-
 fn text_to_serial(s: &str) -> Option<f64> {
     let w = anshu_mask::shape::parse_date(s)?;
     Some((anshu_mask::shape::days(w.date) + 25_569) as f64)
 }
 
+/// The text the scanner and the masker see: exactly what `anshu scan` reads from the cell.
 fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => serial_to_text(d.as_f64()),
-        Data::Error(e) => format!("#{e:?}"),
-    }
+    anshu_source::spreadsheet_cell_text(c)
 }
 
 pub(crate) fn process(
@@ -114,6 +86,10 @@ pub(crate) fn process(
                     (Data::DateTime(x), None) => ws
                         .write_number_with_format(row, col, x.as_f64(), &date_fmt)
                         .map(|_| ()),
+                    // Error cells read as empty; the copy keeps their code as text.
+                    (Data::Error(e), None) => {
+                        ws.write_string(row, col, format!("#{e:?}")).map(|_| ())
+                    }
                     (other, None) => ws.write_string(row, col, cell_text(other)).map(|_| ()),
                 };
                 res.map_err(malformed)?;

@@ -171,6 +171,17 @@ fn digits_only(s: &str) -> String {
 
 /// GB 11643-1999: 18-character resident ID with region, birth date and check character, or the
 /// legacy 15-digit form (region + YYMMDD + sequence, no check character).
+/// The GB 11643 check character (`0`–`9` or `X`) for the first 17 digits of a resident ID.
+pub fn resident_check_char(d17: &[u8]) -> u8 {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = d17
+        .iter()
+        .zip(W)
+        .map(|(d, w)| u32::from(d.saturating_sub(b'0')) * w)
+        .sum();
+    b"10X98765432"[(sum % 11) as usize]
+}
+
 pub fn resident_id(s: &str, today: Date) -> Option<f32> {
     let b = s.as_bytes();
     let region_ok = |b: &[u8]| {
@@ -182,14 +193,7 @@ pub fn resident_id(s: &str, today: Date) -> Option<f32> {
             if !b[..17].iter().all(u8::is_ascii_digit) {
                 return None;
             }
-            const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-            let sum: u32 = b[..17]
-                .iter()
-                .zip(W)
-                .map(|(d, w)| u32::from(d - b'0') * w)
-                .sum();
-            let check = b"10X98765432"[(sum % 11) as usize];
-            if b[17].to_ascii_uppercase() != check {
+            if b[17].to_ascii_uppercase() != resident_check_char(&b[..17]) {
                 return None;
             }
             region_ok(b)?;
@@ -215,7 +219,8 @@ pub fn resident_id(s: &str, today: Date) -> Option<f32> {
     }
 }
 
-const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+/// The 31 characters a unified social credit code may use (no I, O, S, V, Z).
+pub const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 fn uscc_value(c: u8) -> Option<u32> {
     USCC_ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
@@ -226,22 +231,33 @@ pub fn org_code(b: &[u8]) -> bool {
     if b.len() != 9 {
         return false;
     }
+    b[..8]
+        .iter()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && b[8] == org_code_check_char(&b[..8])
+}
+
+/// The GB 11714 check character for the 8-character body of an organisation code (characters
+/// outside `0-9A-Z` count as 0; callers check the alphabet).
+pub fn org_code_check_char(body: &[u8]) -> u8 {
     const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-    let mut sum = 0;
-    for (c, w) in b[..8].iter().zip(W) {
-        let v = match c {
-            b'0'..=b'9' => u32::from(c - b'0'),
-            b'A'..=b'Z' => u32::from(c - b'A') + 10,
-            _ => return false,
-        };
-        sum += v * w;
-    }
-    let check = match 11 - sum % 11 {
+    let sum: u32 = body
+        .iter()
+        .zip(W)
+        .map(|(c, w)| {
+            let v = match c {
+                b'0'..=b'9' => u32::from(c - b'0'),
+                b'A'..=b'Z' => u32::from(c - b'A') + 10,
+                _ => 0,
+            };
+            v * w
+        })
+        .sum();
+    match 11 - sum % 11 {
         10 => b'X',
         11 => b'0',
         d => b'0' + d as u8,
-    };
-    b[8] == check
+    }
 }
 
 /// GB 32100-2015 unified social credit code, including the embedded GB 11714 check.
@@ -253,18 +269,23 @@ pub fn uscc(s: &str) -> bool {
     if !data::known_province(u32::from(b[2] - b'0') * 10 + u32::from(b[3] - b'0')) {
         return false;
     }
+    b[..18].iter().all(|&c| uscc_value(c).is_some())
+        && b[17] == uscc_check_char(&b[..17])
+        && org_code(&b[8..17])
+}
+
+/// The GB 32100 check character for the first 17 characters of a credit code (characters
+/// outside [`USCC_ALPHABET`] count as 0; callers check the alphabet).
+pub fn uscc_check_char(b17: &[u8]) -> u8 {
     const W: [u32; 17] = [
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
     ];
-    let mut sum = 0;
-    for (c, w) in b[..17].iter().zip(W) {
-        match uscc_value(*c) {
-            Some(v) => sum += v * w,
-            None => return false,
-        }
-    }
-    let check = (31 - sum % 31) % 31;
-    uscc_value(b[17]) == Some(check) && org_code(&b[8..17])
+    let sum: u32 = b17
+        .iter()
+        .zip(W)
+        .map(|(c, w)| uscc_value(*c).unwrap_or(0) * w)
+        .sum();
+    USCC_ALPHABET[((31 - sum % 31) % 31) as usize]
 }
 
 /// The Luhn (ISO/IEC 7812) check over the digits of `s`; separators are ignored.
@@ -273,13 +294,16 @@ pub fn luhn_digits(s: &str) -> bool {
 }
 
 fn luhn(d: &str) -> bool {
-    if d.len() < 2 {
-        return false;
-    }
+    let b = d.as_bytes();
+    b.len() >= 2 && b[b.len() - 1] == luhn_check_digit(&b[..b.len() - 1])
+}
+
+/// The Luhn (ISO/IEC 7812) check digit that completes `body` (ASCII digits).
+pub fn luhn_check_digit(body: &[u8]) -> u8 {
     let mut sum = 0u32;
-    for (i, c) in d.bytes().rev().enumerate() {
-        let mut v = u32::from(c - b'0');
-        if i % 2 == 1 {
+    for (i, c) in body.iter().rev().enumerate() {
+        let mut v = u32::from(c.saturating_sub(b'0'));
+        if i % 2 == 0 {
             v *= 2;
             if v > 9 {
                 v -= 9;
@@ -287,7 +311,7 @@ fn luhn(d: &str) -> bool {
         }
         sum += v;
     }
-    sum.is_multiple_of(10)
+    b'0' + ((10 - sum % 10) % 10) as u8
 }
 
 /// Bank card: 13–19 digits, Luhn-valid, with an issuer prefix and a length that scheme uses.
@@ -351,41 +375,46 @@ pub fn imei(s: &str) -> bool {
     )
 }
 
+/// The value of a VIN character for its check digit; `None` outside the VIN alphabet (I, O and
+/// Q are never used).
+fn vin_value(c: u8) -> Option<u32> {
+    Some(match c {
+        b'0'..=b'9' => u32::from(c - b'0'),
+        b'A'..=b'H' => u32::from(c - b'A') + 1,
+        b'J'..=b'N' => u32::from(c - b'J') + 1,
+        b'P' => 7,
+        b'R' => 9,
+        b'S'..=b'Z' => u32::from(c - b'S') + 2,
+        _ => return None,
+    })
+}
+
+/// The check digit (position 9) of a 17-character VIN (characters outside the alphabet count as
+/// 0; callers check the alphabet).
+pub fn vin_check_char(b: &[u8]) -> u8 {
+    const W: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let sum: u32 = b
+        .iter()
+        .zip(W)
+        .map(|(c, w)| vin_value(*c).unwrap_or(0) * w)
+        .sum();
+    match sum % 11 {
+        10 => b'X',
+        d => b'0' + d as u8,
+    }
+}
+
 /// ISO 3779 / GB 16735 vehicle identification number with its position-9 check digit.
 pub fn vin(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 17 {
+    if b.len() != 17 || !b.iter().all(|&c| vin_value(c).is_some()) {
         return false;
     }
-    const W: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'0'..=b'9' => u32::from(c - b'0'),
-            b'A'..=b'H' => u32::from(c - b'A') + 1,
-            b'J'..=b'N' => u32::from(c - b'J') + 1,
-            b'P' => 7,
-            b'R' => 9,
-            b'S'..=b'Z' => u32::from(c - b'S') + 2,
-            _ => return None,
-        })
-    };
-    let mut sum = 0;
-    let mut letters = 0;
-    for (c, w) in b.iter().zip(W) {
-        match val(*c) {
-            Some(v) => sum += v * w,
-            None => return false,
-        }
-        letters += usize::from(c.is_ascii_alphabetic());
-    }
-    let check = match sum % 11 {
-        10 => b'X',
-        d => b'0' + d as u8,
-    };
+    let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
     // A real VIN has a manufacturer code with letters; a pure number is an ID of something else.
     // The descriptor and serial sections carry letters too; a courier waybill such as SF + 15
     // digits, which can pass the check digit by chance, has letters only in front.
-    b[8] == check
+    b[8] == vin_check_char(b)
         && letters >= 2
         && b[..3].iter().any(u8::is_ascii_alphabetic)
         && b[3..].iter().any(u8::is_ascii_alphabetic)
@@ -669,6 +698,15 @@ mod tests {
     use super::*;
 
     const TODAY: Date = Date::new(2026, 11, 22);
+
+    #[test]
+    fn check_characters() {
+        assert_eq!(resident_check_char(b"11010519491231002"), b'X');
+        assert_eq!(luhn_check_digit(b"7992739871"), b'3');
+        assert_eq!(vin_check_char(b"1M8GDM9AXKP042788"), b'X');
+        assert_eq!(uscc_check_char(b"91350100M000100Y4"), b'3');
+        assert_eq!(org_code_check_char(b"M000100Y"), b'4');
+    }
 
     /// Builds a valid 18-digit ID from its first 17 digits.
     fn with_check(body: &str) -> String {

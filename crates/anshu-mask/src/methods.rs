@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anshu_detect::Date;
+use anshu_detect::{validate, Date};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -457,8 +457,8 @@ impl Fpe {
                 .map(|c| *c as u8)
                 .collect();
             chars[at] = match kind {
-                CheckKind::Resident => shape::resident_check(&body) as char,
-                CheckKind::Luhn => shape::luhn_check(&body) as char,
+                CheckKind::Resident => validate::resident_check_char(&body) as char,
+                CheckKind::Luhn => validate::luhn_check_digit(&body) as char,
             };
         }
         Ok(chars.into_iter().collect())

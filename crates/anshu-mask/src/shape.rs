@@ -1,5 +1,6 @@
-//! Reading and rewriting the shapes values come in: dates in their many spellings, addresses cut
-//! at an administrative level, decimal numbers, and check characters of identifiers.
+//! Reading and rewriting the shapes values come in: dates in their many spellings and addresses
+//! cut at an administrative level. Check characters of identifiers come from
+//! `anshu_detect::validate`, the same code that validates them.
 
 use anshu_detect::Date;
 
@@ -151,91 +152,6 @@ fn cut_at<'a>(addr: &'a str, ends: &[char], first: bool) -> Option<&'a str> {
     best.filter(|b| b.chars().count() >= 2)
 }
 
-/// GB 11643 check character for 17 digits.
-pub fn resident_check(d17: &[u8]) -> u8 {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = d17
-        .iter()
-        .zip(W)
-        .map(|(d, w)| u32::from(d.saturating_sub(b'0')) * w)
-        .sum();
-    b"10X98765432"[(sum % 11) as usize]
-}
-
-/// The Luhn check digit that completes `body` (digits only).
-pub fn luhn_check(body: &[u8]) -> u8 {
-    let mut sum = 0u32;
-    for (i, c) in body.iter().rev().enumerate() {
-        let mut v = u32::from(c.saturating_sub(b'0'));
-        if i % 2 == 0 {
-            v *= 2;
-            if v > 9 {
-                v -= 9;
-            }
-        }
-        sum += v;
-    }
-    b'0' + ((10 - sum % 10) % 10) as u8
-}
-
-/// VIN check character (position 9) for 17 characters.
-pub fn vin_check(b: &[u8]) -> u8 {
-    const W: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
-    let val = |c: u8| -> u32 {
-        match c {
-            b'0'..=b'9' => u32::from(c - b'0'),
-            b'A'..=b'H' => u32::from(c - b'A') + 1,
-            b'J'..=b'N' => u32::from(c - b'J') + 1,
-            b'P' => 7,
-            b'R' => 9,
-            b'S'..=b'Z' => u32::from(c - b'S') + 2,
-            _ => 0,
-        }
-    };
-    let sum: u32 = b.iter().zip(W).map(|(c, w)| val(*c) * w).sum();
-    match sum % 11 {
-        10 => b'X',
-        d => b'0' + d as u8,
-    }
-}
-
-/// GB 11714 check character for an 8-character organisation code body.
-pub fn org_check(body: &[u8]) -> u8 {
-    const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .iter()
-        .zip(W)
-        .map(|(c, w)| {
-            let v = match c {
-                b'0'..=b'9' => u32::from(c - b'0'),
-                b'A'..=b'Z' => u32::from(c - b'A') + 10,
-                _ => 0,
-            };
-            v * w
-        })
-        .sum();
-    match 11 - sum % 11 {
-        10 => b'X',
-        11 => b'0',
-        d => b'0' + d as u8,
-    }
-}
-
-pub const USCC_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-
-/// GB 32100 check character for the first 17 characters of a credit code.
-pub fn uscc_check(b: &[u8]) -> u8 {
-    const W: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let sum: u32 = b
-        .iter()
-        .zip(W)
-        .map(|(c, w)| USCC_ALPHABET.iter().position(|a| a == c).unwrap_or(0) as u32 * w)
-        .sum();
-    USCC_ALPHABET[((31 - sum % 31) % 31) as usize]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,13 +188,5 @@ mod tests {
             cut_to_district("江苏省苏州市昆山市玉山镇1号"),
             Some("江苏省苏州市昆山市")
         );
-    }
-
-    #[test]
-    fn check_characters() {
-        assert_eq!(resident_check(b"11010519491231002"), b'X');
-        assert_eq!(luhn_check(b"7992739871"), b'3');
-        assert_eq!(vin_check(b"1M8GDM9AXKP042788"), b'X');
-        assert_eq!(uscc_check(b"91350100M000100Y4"), b'3');
     }
 }

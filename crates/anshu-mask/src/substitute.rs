@@ -11,19 +11,19 @@ use crate::methods::{canonical, prf, prf_u64, BirthMode, DateShift, Substitute};
 use crate::prp::Permutation;
 use crate::shape;
 use crate::MaskError;
-use anshu_detect::Date;
+use anshu_detect::{validate, Date};
 
 /// Substitutes `value` of type `type_id`.
 pub fn substitute(s: &Substitute, value: &str, type_id: &str) -> Result<String, MaskError> {
     let out = match type_id {
         "cn_resident_id" => resident_id(s, value),
-        "cn_mobile" => digits_after(s, value, 3, None, "mobile", 11),
+        "cn_mobile" => digits_after(s, value, 3, "mobile", 11),
         "bank_card" => card(s, value),
         "imei" => {
             let d: String = value.chars().filter(char::is_ascii_digit).collect();
             if d.len() == 15 {
                 let mut body = cycle_digits(s, &d[..14], 8, "imei");
-                let c = shape::luhn_check(body.as_bytes()) as char;
+                let c = validate::luhn_check_digit(body.as_bytes()) as char;
                 body.push(c);
                 Some(body)
             } else {
@@ -102,14 +102,7 @@ fn cycle_digits(s: &Substitute, d: &str, keep: usize, tag: &str) -> String {
 
 /// Replaces the digits of `value` (after an optional country prefix), keeping the first `keep`
 /// and the separators, when it has `len` digits.
-fn digits_after(
-    s: &Substitute,
-    value: &str,
-    keep: usize,
-    _check: Option<()>,
-    tag: &str,
-    len: usize,
-) -> Option<String> {
+fn digits_after(s: &Substitute, value: &str, keep: usize, tag: &str, len: usize) -> Option<String> {
     let digits: Vec<usize> = value
         .char_indices()
         .filter(|(_, c)| c.is_ascii_digit())
@@ -132,7 +125,7 @@ fn resident_id(s: &Substitute, value: &str) -> Option<String> {
     let v = value.trim();
     let b = v.as_bytes();
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return digits_after(s, v, 6, None, "resident15", b.len()).filter(|_| b.len() == 15);
+        return digits_after(s, v, 6, "resident15", b.len()).filter(|_| b.len() == 15);
     }
     let mut region = v[..6].to_owned();
     if !s.keep_region {
@@ -159,7 +152,7 @@ fn resident_id(s: &Substitute, value: &str) -> Option<String> {
     );
     let new_seq = p.next(u128::from(seq / 2)) as u32 * 2 + seq % 2;
     let mut body = format!("{region}{birth}{new_seq:03}");
-    let c = shape::resident_check(body.as_bytes()) as char;
+    let c = validate::resident_check_char(body.as_bytes()) as char;
     body.push(if b[17] == b'x' && c == 'X' { 'x' } else { c });
     Some(body)
 }
@@ -192,7 +185,7 @@ fn card(s: &Substitute, value: &str) -> Option<String> {
     }
     let d: String = pos.iter().map(|&i| &value[i..i + 1]).collect();
     let mut body = cycle_digits(s, &d[..d.len() - 1], 6, "card");
-    body.push(shape::luhn_check(body.as_bytes()) as char);
+    body.push(validate::luhn_check_digit(body.as_bytes()) as char);
     let mut out = value.to_owned().into_bytes();
     for (k, &i) in pos.iter().enumerate() {
         out[i] = body.as_bytes()[k];
@@ -253,7 +246,7 @@ fn vin(s: &Substitute, value: &str) -> Option<String> {
             m /= radix;
         }
     }
-    out[8] = shape::vin_check(&out);
+    out[8] = validate::vin_check_char(&out);
     String::from_utf8(out).ok()
 }
 
@@ -280,12 +273,12 @@ fn uscc(s: &Substitute, value: &str) -> Option<String> {
         out[i] = ORG[(m % radix) as usize];
         m /= radix;
     }
-    out[16] = shape::org_check(&out[8..16]);
-    if !shape::USCC_ALPHABET.contains(&out[16]) {
+    out[16] = validate::org_code_check_char(&out[8..16]);
+    if !validate::USCC_ALPHABET.contains(&out[16]) {
         // GB 11714 allows 'X' as a check character; GB 32100's alphabet has it too.
         return None;
     }
-    out[17] = shape::uscc_check(&out[..17]);
+    out[17] = validate::uscc_check_char(&out[..17]);
     String::from_utf8(out).ok()
 }
 

@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use decode::{decoding_reader, encoding_by_label, DecodeReport, DecodingReader};
+pub use sheet::cell_text as spreadsheet_cell_text;
 pub use table::{looks_like_header, sniff_delimiter};
 /// A text encoding, as `encoding_rs` names it.
 pub type EncodingRef = encoding_rs::Encoding;

@@ -181,7 +181,9 @@ pub(crate) fn read_workbook(
     Ok(())
 }
 
-fn cell_text(c: &Data) -> String {
+/// A cell as people see it (and as the scanner reads it): integers stored as floats without
+/// `.0`, dates as `YYYY-MM-DD[ HH:MM:SS]`, error cells empty.
+pub fn cell_text(c: &Data) -> String {
     match c {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
