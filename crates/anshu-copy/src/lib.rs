@@ -2,7 +2,7 @@
 //!
 //! Writes transformed copies: it owns re-reading a file with enough fidelity to write it back in
 //! the same format and encoding (CSV/TSV with their delimiter and line endings, JSON and JSON
-//! Lines, XLSX, text and logs, `.gz` of any of these), handing every table to a [`Visitor`] in
+//! Lines, Parquet, XLSX, text and logs, `.gz` of any of these), handing every table to a [`Visitor`] in
 //! blocks of rows on the way; and the masking glue on top of it ([`masking`]): column plans from
 //! a scan and a policy, span-by-span masking of free text, verification that no input value
 //! survives verbatim, and the masking record. Database copies go through `anshu-db`'s copier
@@ -15,6 +15,7 @@ mod delimited;
 mod encode;
 mod json;
 pub mod masking;
+mod parquet;
 mod sheet;
 mod text;
 
@@ -108,7 +109,7 @@ pub fn process(
     (&mut reader).take(8192).read_to_end(&mut head)?;
     let format = anshu_source::Format::detect(&inner, &head);
     let reader: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
-    let writer: Option<Box<dyn Write>> = match output {
+    let writer: Option<Box<dyn Write + Send>> = match output {
         None => None,
         Some(p) => {
             if let Some(dir) = p.parent() {
@@ -126,6 +127,10 @@ pub fn process(
         }
     };
     use anshu_source::Format;
+    if format == Format::Parquet {
+        return parquet::process(input, gz, reader, writer, &table, visitor);
+    }
+    let writer = writer.map(|w| w as Box<dyn Write>);
     match format {
         Format::Delimited { delimiter } => {
             delimited::process(reader, encoding, delimiter, writer, &table, visitor)

@@ -595,7 +595,8 @@ impl Masker for Generalise {
 fn birth_of(value: &str, ctx: &Ctx) -> Option<Date> {
     let v = value.trim();
     if ctx.type_id == "cn_resident_id" && v.len() == 18 {
-        return shape::parse_date(&v[6..14]).map(|w| w.date);
+        // `get`: eighteen bytes need not be eighteen characters.
+        return shape::parse_date(v.get(6..14)?).map(|w| w.date);
     }
     shape::parse_date(v).map(|w| w.date)
 }

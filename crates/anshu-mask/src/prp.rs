@@ -22,6 +22,9 @@ pub struct Permutation<'c> {
     left_bits: u32,
     right_bits: u32,
     tag: u64,
+    /// The cipher's image of the domain size, mixed into every round's input so permutations of
+    /// different domains under one key are unrelated; computed once per permutation.
+    domain_block: [u8; 16],
 }
 
 impl<'c> Permutation<'c> {
@@ -34,12 +37,15 @@ impl<'c> Permutation<'c> {
             bits += 1;
         }
         let left_bits = bits / 2;
+        let mut domain_block = domain.to_be_bytes();
+        cipher.encrypt(&mut domain_block);
         Permutation {
             cipher,
             domain,
             left_bits,
             right_bits: bits - left_bits,
             tag,
+            domain_block,
         }
     }
 
@@ -54,9 +60,7 @@ impl<'c> Permutation<'c> {
         // The half is at most 64 bits wide (126 / 2 rounded up).
         block[8..16].copy_from_slice(&(half as u64).to_be_bytes());
         block[1] ^= (self.domain.count_ones() as u8).wrapping_mul(31);
-        let mut d = self.domain.to_be_bytes();
-        self.cipher.encrypt(&mut d);
-        for (b, x) in block.iter_mut().zip(d) {
+        for (b, x) in block.iter_mut().zip(self.domain_block) {
             *b ^= x;
         }
         self.cipher.encrypt(&mut block);

@@ -132,22 +132,28 @@ pub fn cut_to_city(addr: &str) -> Option<&str> {
 
 fn cut_at<'a>(addr: &'a str, ends: &[char], first: bool) -> Option<&'a str> {
     let mut best = None;
+    // One pass: stop at the first character after a street-level marker, or after 18
+    // characters (administrative names are never longer).
+    let (mut street, mut count, mut prev) = (false, 0usize, '\0');
     for (i, c) in addr.char_indices() {
-        let head = &addr[..i];
-        if STREET.iter().any(|s| head.contains(s)) || head.chars().count() > 18 {
+        if street || count > 18 {
             break;
         }
         if ends.contains(&c) {
             // 市辖区 and similar are part of a name, not a boundary.
             let end = i + c.len_utf8();
-            if c == '区' && addr[end..].starts_with('域') {
-                continue;
-            }
-            best = Some(&addr[..end]);
-            if first {
-                break;
+            if !(c == '区' && addr[end..].starts_with('域')) {
+                best = Some(&addr[..end]);
+                if first {
+                    break;
+                }
             }
         }
+        let mut buf = [0u8; 4];
+        let ch: &str = c.encode_utf8(&mut buf);
+        street = STREET.contains(&ch) || (prev == '小' && c == '区');
+        count += 1;
+        prev = c;
     }
     best.filter(|b| b.chars().count() >= 2)
 }
