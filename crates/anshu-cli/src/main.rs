@@ -3,6 +3,7 @@
 
 mod inventory;
 mod mask;
+mod share;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -46,6 +47,13 @@ enum Command {
     /// Masking keys.
     #[command(subcommand)]
     Key(mask::KeyCommand),
+    /// Hand out a copy carrying an invisible, recipient-specific mark (masked if asked) and
+    /// record it in the share registry.
+    Share(share::ShareArgs),
+    /// Find which share a leaked file came from, with a false-accusation probability.
+    Trace(share::TraceArgs),
+    /// List the share registry.
+    Shares(share::SharesArgs),
 }
 
 #[derive(Subcommand)]
@@ -218,6 +226,9 @@ fn main() -> ExitCode {
         Command::Inventory(args) => inventory::run(args),
         Command::Mask(args) => mask::run(args),
         Command::Key(cmd) => mask::key(cmd),
+        Command::Share(args) => share::share(args),
+        Command::Trace(args) => share::trace(args),
+        Command::Shares(args) => share::list(args),
     };
     match result {
         Ok(code) => code,

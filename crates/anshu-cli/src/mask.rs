@@ -41,68 +41,68 @@ pub enum SummaryFormat {
 pub struct MaskArgs {
     /// Files and directories to mask, or one database URL (postgres://, mysql://, sqlite://).
     #[arg(required = true, value_name = "PATH|URL")]
-    paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Output directory for files (relative paths are kept), or a database URL of the same
     /// engine for a database.
     #[arg(short, long, value_name = "DIR|URL")]
-    output: String,
+    pub(crate) output: String,
     /// Policy file (TOML). Without it (and without --preset) the built-in default applies.
     #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
+    pub(crate) policy: Option<PathBuf>,
     /// A built-in policy: default, waybill, test-data, analytics, share.
     #[arg(long, value_name = "NAME", conflicts_with = "policy")]
-    preset: Option<String>,
+    pub(crate) preset: Option<String>,
     /// The key file made by `anshu key new`; needed by keyed methods (hash, token, fpe,
     /// substitute, date_shift, noise, shuffle).
     #[arg(long, value_name = "FILE")]
-    key_file: Option<PathBuf>,
+    pub(crate) key_file: Option<PathBuf>,
     /// Where to write the masking record (default: mask-record.json in the output directory;
     /// for databases, in the current directory).
     #[arg(long, value_name = "FILE")]
-    record: Option<PathBuf>,
+    pub(crate) record: Option<PathBuf>,
     /// Summary printed on standard output.
     #[arg(long, value_enum, default_value = "table")]
-    format: SummaryFormat,
+    pub(crate) format: SummaryFormat,
     /// Extra detection rule files.
     #[arg(long = "rules", value_name = "FILE")]
-    rules: Vec<PathBuf>,
+    pub(crate) rules: Vec<PathBuf>,
     /// Classification rule pack (levels and categories for policies).
     #[arg(long, default_value = "gbt43697", value_name = "ID")]
-    pack: String,
+    pub(crate) pack: String,
     /// Rows sampled per table to decide column types.
     #[arg(long, default_value_t = 1000, value_name = "N")]
-    sample_rows: usize,
+    pub(crate) sample_rows: usize,
     /// Text encoding of all inputs; detected by default.
     #[arg(long, value_name = "LABEL")]
-    encoding: Option<String>,
+    pub(crate) encoding: Option<String>,
     /// Only mask files (or tables, `schema.table`) matching this glob.
     #[arg(long, value_name = "GLOB")]
-    include: Vec<String>,
+    pub(crate) include: Vec<String>,
     /// Skip files (or tables) matching this glob.
     #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// Databases: the target schema (PostgreSQL) or database (MariaDB/MySQL).
     #[arg(long, value_name = "NAME")]
-    target_schema: Option<String>,
+    pub(crate) target_schema: Option<String>,
     /// Databases: drop and recreate target tables that already exist.
     #[arg(long)]
-    replace: bool,
+    pub(crate) replace: bool,
     /// Databases: rows per batch.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
-    batch_rows: usize,
+    pub(crate) batch_rows: usize,
     /// Databases: tables copied at the same time.
     #[arg(long, default_value_t = 2, value_name = "N")]
-    db_concurrency: usize,
+    pub(crate) db_concurrency: usize,
     /// Databases: ask for the password on the terminal (else from the URL or
     /// ANSHU_DB_PASSWORD).
     #[arg(long)]
-    password_prompt: bool,
+    pub(crate) password_prompt: bool,
     /// Worker threads for files (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
-    threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// No per-file lines on standard error.
     #[arg(short, long)]
-    quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 pub fn key(cmd: KeyCommand) -> Result<ExitCode> {
@@ -137,7 +137,7 @@ pub fn key(cmd: KeyCommand) -> Result<ExitCode> {
     }
 }
 
-fn read_key(path: &Path) -> Result<MaskKey> {
+pub(crate) fn read_key(path: &Path) -> Result<MaskKey> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read key file {}", path.display()))?;
     MaskKey::parse(&text).with_context(|| format!("key file {}", path.display()))
@@ -180,8 +180,17 @@ struct Verification {
     residual_findings: usize,
 }
 
-pub fn run(a: MaskArgs) -> Result<ExitCode> {
-    let started_at = crate::rfc3339_now();
+/// The policy `anshu share` applies when none is given: the copy is marked, not masked.
+const UNMASKED: &str = "name = \"unmasked\"\ndescription = \"Nothing is masked; values are only marked.\"\n[fallback]\nmethod = \"keep\"\n";
+
+/// Everything masking needs, from the arguments: the policy (`unmasked` picks the policy used
+/// when neither --policy nor --preset is given: the built-in default, or no masking at all),
+/// keys, detector and rule pack.
+pub(crate) fn build_setup(
+    a: &MaskArgs,
+    unmasked: bool,
+    mark: Option<masking::MarkSetup>,
+) -> Result<Arc<MaskSetup>> {
     let pack = Arc::new(crate::load_pack(&a.pack, None)?);
     let levels: Vec<&str> = pack.levels.iter().map(|l| l.id.as_str()).collect();
     let policy = match (&a.policy, &a.preset) {
@@ -191,6 +200,7 @@ pub fn run(a: MaskArgs) -> Result<ExitCode> {
             Policy::parse(&p.display().to_string(), &text, &levels)?
         }
         (None, Some(name)) => Policy::preset(name, &levels)?,
+        (None, None) if unmasked => Policy::parse("builtin:unmasked", UNMASKED, &levels)?,
         (None, None) => Policy::preset("default", &levels)?,
     };
     let keys = match &a.key_file {
@@ -201,7 +211,6 @@ pub fn run(a: MaskArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
-    let key_id = keys.as_ref().map(|k| k.key_id().to_owned());
     let encoding = match &a.encoding {
         Some(l) => Some(anshu_source::encoding_by_label(l)?),
         None => None,
@@ -217,7 +226,7 @@ pub fn run(a: MaskArgs) -> Result<ExitCode> {
     if let Some(n) = a.threads {
         crate::rayon_threads(n)?;
     }
-    let setup = Arc::new(MaskSetup {
+    Ok(Arc::new(MaskSetup {
         det: Arc::new(det),
         policy: Arc::new(policy),
         keys,
@@ -230,7 +239,14 @@ pub fn run(a: MaskArgs) -> Result<ExitCode> {
             pack: Arc::clone(&pack),
             ..ScanOptions::default()
         },
-    });
+        mark,
+    }))
+}
+
+pub fn run(a: MaskArgs) -> Result<ExitCode> {
+    let started_at = crate::rfc3339_now();
+    let setup = build_setup(&a, false, None)?;
+    let key_id = setup.keys.as_ref().map(|k| k.key_id().to_owned());
     let inputs: Vec<String> = a
         .paths
         .iter()
@@ -472,7 +488,7 @@ fn absolute(p: &Path) -> PathBuf {
     })
 }
 
-fn mask_db(a: &MaskArgs, setup: &Arc<MaskSetup>, url: &str) -> Result<DbRecord> {
+pub(crate) fn mask_db(a: &MaskArgs, setup: &Arc<MaskSetup>, url: &str) -> Result<DbRecord> {
     let mut source = DbTarget::parse(url)?;
     if source.password.is_none() && source.engine != anshu_scan::Engine::Sqlite {
         source.password = crate::db_password(&source, a.password_prompt)?;

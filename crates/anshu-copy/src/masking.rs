@@ -9,12 +9,13 @@
 //! reported as residual findings (substituted values are valid by design, so a residual ID column
 //! after substitution is expected).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anshu_classify::RulePack;
 use anshu_detect::{Date, Detector, Span};
+use anshu_mark::Carrier;
 use anshu_mask::{ColumnFacts, Ctx, Keys, Masker, Policy};
 use anshu_report as report;
 use anshu_scan::{FileOutcome, ScanOptions, ScanSink};
@@ -30,6 +31,18 @@ pub struct MaskSetup {
     pub pack: Arc<RulePack>,
     pub today: Date,
     pub scan: ScanOptions,
+    /// A recipient mark to embed after masking (`anshu share`), or none.
+    pub mark: Option<MarkSetup>,
+}
+
+/// Which values carry a share's mark, and its key.
+pub struct MarkSetup {
+    pub key: anshu_mark::ShareKey,
+    /// Mark decimal measures (non-sensitive columns of decimals) within one unit of their last
+    /// place.
+    pub measures: bool,
+    /// Mark pseudonyms (token and hash columns) by choosing among keyed variants.
+    pub opaque: bool,
 }
 
 /// How one column (or one type inside free text) is masked.
@@ -133,6 +146,20 @@ pub struct MaskStats {
     /// Where survivors are, with their value masked for display.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub survivor_examples: Vec<String>,
+    /// Values that carry a recipient mark (`anshu share`), and how many of them marking changed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub marked: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub mark_changed: u64,
+    /// The carriers used: fraction digits of marked measures, and whether pseudonyms carry marks.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub mark_decimals: BTreeSet<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mark_opaque: bool,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl MaskStats {
@@ -154,6 +181,10 @@ impl MaskStats {
                 self.survivor_examples.push(e.clone());
             }
         }
+        self.marked += o.marked;
+        self.mark_changed += o.mark_changed;
+        self.mark_decimals.extend(&o.mark_decimals);
+        self.mark_opaque |= o.mark_opaque;
     }
 }
 
@@ -218,6 +249,9 @@ pub struct MaskVisitor {
     span_plans: HashMap<String, Option<ColumnPlan>>,
     spans: Vec<Span>,
     block_index: u64,
+    /// Per column, once decided from the table's first block: the mark carrier, if any.
+    carriers: Vec<Option<Option<Carrier>>>,
+    declared: Option<Vec<u32>>,
     pub stats: MaskStats,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
@@ -235,6 +269,8 @@ impl MaskVisitor {
             span_plans: HashMap::new(),
             spans: Vec::new(),
             block_index: 0,
+            carriers: Vec::new(),
+            declared: None,
             stats: MaskStats::default(),
             warnings: Vec::new(),
             errors: Vec::new(),
@@ -306,11 +342,101 @@ impl MaskVisitor {
     }
 }
 
+/// The fraction digits shared by nearly all of a column's values, when they are decimals.
+fn measure_decimals<'a>(values: impl Iterator<Item = &'a str>) -> Option<u32> {
+    let mut counts = [0usize; 5];
+    let mut total = 0usize;
+    for v in values {
+        let v = v.trim();
+        if v.is_empty() {
+            continue;
+        }
+        total += 1;
+        let body = v.strip_prefix('-').unwrap_or(v);
+        if let Some((int, frac)) = body.split_once('.') {
+            if !int.is_empty()
+                && (1..=4).contains(&frac.len())
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+            {
+                counts[frac.len()] += 1;
+            }
+        }
+    }
+    let (d, n) = counts.iter().enumerate().max_by_key(|(_, n)| **n)?;
+    // Nine in ten values, and enough of them to be a column of measures rather than a few
+    // numbers in a text column.
+    (total >= 1 && *n * 10 >= total * 9 && *n > 0).then_some(d as u32)
+}
+
+impl MaskVisitor {
+    /// Declares the columns' fraction digits up front (a database column's `NUMERIC(p, s)` type
+    /// says it before any row is seen; 0 for anything else), instead of guessing from values.
+    pub fn declare_measures(&mut self, scales: Vec<u32>) {
+        self.declared = Some(scales);
+    }
+
+    /// Embeds the share's mark in a masked block: decides each column's carrier from the first
+    /// block it sees, then marks every carrier value.
+    fn mark_block(&mut self, block: &mut [Vec<(usize, String)>]) {
+        let Some(mark) = self.setup.mark.as_ref() else {
+            return;
+        };
+        for ci in 0..self.carriers.len() {
+            if self.carriers[ci].is_some() {
+                continue;
+            }
+            let carrier = match self.columns.get(ci).cloned().flatten() {
+                Some(Treatment::Values(p)) if mark.opaque => {
+                    matches!(p.masker.method(), "token" | "hash").then_some(Carrier::Opaque)
+                }
+                Some(_) => None,
+                None if mark.measures && self.declared.is_some() => self
+                    .declared
+                    .as_ref()
+                    .and_then(|d| d.get(ci).copied())
+                    .filter(|d| *d > 0)
+                    .map(|decimals| Carrier::Measure { decimals }),
+                None if mark.measures => measure_decimals(
+                    block
+                        .iter()
+                        .flat_map(|r| r.iter().filter(|(i, _)| *i == ci).map(|(_, v)| v.as_str())),
+                )
+                .map(|decimals| Carrier::Measure { decimals }),
+                None => None,
+            };
+            self.carriers[ci] = Some(carrier);
+        }
+        for row in block.iter_mut() {
+            for (i, value) in row.iter_mut() {
+                let Some(c) = self.carriers.get(*i).copied().flatten().flatten() else {
+                    continue;
+                };
+                if let Some(m) = mark.key.mark(c, value) {
+                    self.stats.marked += 1;
+                    match c {
+                        Carrier::Measure { decimals } => {
+                            self.stats.mark_decimals.insert(decimals);
+                        }
+                        Carrier::Opaque => self.stats.mark_opaque = true,
+                    }
+                    if m != *value {
+                        self.stats.mark_changed += 1;
+                        *value = m;
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Visitor for MaskVisitor {
     fn begin_table(&mut self, name: &str) {
         self.table = name.to_owned();
         self.columns.clear();
         self.names.clear();
+        self.carriers.clear();
+        self.declared = None;
         self.span_plans.clear();
     }
 
@@ -318,6 +444,7 @@ impl Visitor for MaskVisitor {
         if self.columns.len() <= index {
             self.columns.resize(index + 1, None);
             self.names.resize(index + 1, String::new());
+            self.carriers.resize(index + 1, None);
         }
         self.names[index] = name.to_owned();
         self.columns[index] = self
@@ -386,6 +513,9 @@ impl Visitor for MaskVisitor {
             }
         }
         self.block_index += 1;
+        if self.setup.mark.is_some() {
+            self.mark_block(block);
+        }
     }
 
     fn end_table(&mut self) {}
@@ -643,6 +773,16 @@ impl Drop for DbRowMap {
     }
 }
 
+/// The scale of a `NUMERIC(p, s)` / `DECIMAL(p, s)` column type.
+fn numeric_scale(data_type: &str) -> Option<u32> {
+    let t = data_type.to_ascii_lowercase();
+    if !(t.starts_with("numeric") || t.starts_with("decimal")) {
+        return None;
+    }
+    let inner = t.split_once('(')?.1.split_once(')')?.0;
+    inner.split_once(',')?.1.trim().parse().ok()
+}
+
 /// What masking a database amounted to.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DbRecord {
@@ -726,6 +866,13 @@ pub fn mask_database(
         for (i, c) in t.columns.iter().enumerate() {
             v.column(i, &c.name);
         }
+        // Database rows come one at a time: a measure is known by its declared scale.
+        v.declare_measures(
+            t.columns
+                .iter()
+                .map(|c| numeric_scale(&c.data_type).unwrap_or(0))
+                .collect(),
+        );
         Box::new(DbRowMap {
             visitor: v,
             width: t.columns.len(),

@@ -99,7 +99,41 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE assets ADD COLUMN fingerprint TEXT;
      ALTER TABLE columns ADD COLUMN data_type TEXT;
      ALTER TABLE columns ADD COLUMN comment TEXT;",
+    // 3: the share registry (anshu share / anshu trace): who received which copy, and the mark
+    // parameters needed to trace it. No secret is stored: the marking key is derived from the
+    // key file and the share id.
+    "CREATE TABLE shares (id {pk}, share_id TEXT NOT NULL UNIQUE, recipient TEXT NOT NULL, purpose TEXT,
+        created_at TEXT NOT NULL, source TEXT NOT NULL, output TEXT NOT NULL, tables TEXT, columns TEXT,
+        rows {int}, policy TEXT, key_id TEXT NOT NULL, scheme TEXT NOT NULL, params TEXT NOT NULL, marked {int});
+     CREATE INDEX shares_recipient ON shares (recipient);",
 ];
+
+/// One copy handed out with `anshu share`, as the registry keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Share {
+    pub share_id: String,
+    pub recipient: String,
+    pub purpose: Option<String>,
+    pub created_at: String,
+    /// What was shared: a canonical path or a redacted database URL.
+    pub source: String,
+    /// Where the copy was written (path or redacted URL).
+    pub output: String,
+    /// The tables copied.
+    pub tables: Vec<String>,
+    /// The columns copied, `table.column`, and how each was treated.
+    pub columns: Vec<String>,
+    pub rows: u64,
+    /// The masking policy applied (`unmasked` when none).
+    pub policy: String,
+    /// The id of the key file the mark was derived from (never the key).
+    pub key_id: String,
+    pub scheme: String,
+    /// The mark parameters as JSON (carriers used).
+    pub params: String,
+    /// Values carrying the mark.
+    pub marked: u64,
+}
 
 /// A table as the last scan left it (see [`Catalog::previous_tables`]).
 #[derive(Debug, Clone, Default)]
@@ -1249,6 +1283,63 @@ impl Catalog {
     }
 
     /// History of one asset.
+    /// Records a share in the registry.
+    pub fn record_share(&mut self, s: &Share) -> Result<(), InventoryError> {
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        self.db.execute(
+            "INSERT INTO shares (share_id, recipient, purpose, created_at, source, output, tables, columns, rows, policy, key_id, scheme, params, marked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                s.share_id.as_str().into(),
+                s.recipient.as_str().into(),
+                s.purpose.clone().into(),
+                s.created_at.as_str().into(),
+                s.source.as_str().into(),
+                s.output.as_str().into(),
+                json(&s.tables).into(),
+                json(&s.columns).into(),
+                s.rows.into(),
+                s.policy.as_str().into(),
+                s.key_id.as_str().into(),
+                s.scheme.as_str().into(),
+                s.params.as_str().into(),
+                s.marked.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every share in the registry, oldest first.
+    pub fn shares(&mut self) -> Result<Vec<Share>, InventoryError> {
+        let rows = self.db.query(
+            "SELECT share_id, recipient, purpose, created_at, source, output, tables, columns, rows, policy, key_id, scheme, params, marked FROM shares ORDER BY id",
+            &[],
+        )?;
+        let list = |v: &Value| -> Vec<String> {
+            v.text()
+                .and_then(|t| serde_json::from_str(t).ok())
+                .unwrap_or_default()
+        };
+        Ok(rows
+            .iter()
+            .map(|r| Share {
+                share_id: r[0].string(),
+                recipient: r[1].string(),
+                purpose: r[2].text().map(str::to_owned),
+                created_at: r[3].string(),
+                source: r[4].string(),
+                output: r[5].string(),
+                tables: list(&r[6]),
+                columns: list(&r[7]),
+                rows: r[8].int().unwrap_or(0).max(0) as u64,
+                policy: r[9].string(),
+                key_id: r[10].string(),
+                scheme: r[11].string(),
+                params: r[12].string(),
+                marked: r[13].int().unwrap_or(0).max(0) as u64,
+            })
+            .collect())
+    }
+
     pub fn asset_history(&mut self, asset_id: i64) -> Result<Vec<Change>, InventoryError> {
         self.changes_where("h.asset_id = ?", &[asset_id.into()])
     }
