@@ -3,6 +3,7 @@
 
 mod inventory;
 mod mask;
+mod serve;
 mod share;
 
 use std::fs::File;
@@ -54,6 +55,11 @@ enum Command {
     Trace(share::TraceArgs),
     /// List the share registry.
     Shares(share::SharesArgs),
+    /// Start the web console and HTTP API (127.0.0.1:8080 by default).
+    Serve(serve::ServeArgs),
+    /// The console's audit log.
+    #[command(subcommand)]
+    Audit(serve::AuditCommand),
 }
 
 #[derive(Subcommand)]
@@ -229,6 +235,8 @@ fn main() -> ExitCode {
         Command::Share(args) => share::share(args),
         Command::Trace(args) => share::trace(args),
         Command::Shares(args) => share::list(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Audit(cmd) => serve::audit(cmd),
     };
     match result {
         Ok(code) => code,

@@ -11,6 +11,7 @@
 //! overrides one of its columns. Storage is behind the [`db::Db`] seam: SQLite by default,
 //! PostgreSQL when given a URL; schema changes are versioned migrations.
 
+pub mod console;
 pub mod db;
 mod export;
 
@@ -106,6 +107,13 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL, source TEXT NOT NULL, output TEXT NOT NULL, tables TEXT, columns TEXT,
         rows {int}, policy TEXT, key_id TEXT NOT NULL, scheme TEXT NOT NULL, params TEXT NOT NULL, marked {int});
      CREATE INDEX shares_recipient ON shares (recipient);",
+    // 4: the web console: accounts, sessions (token hashes) and the hash-chained audit log.
+    "CREATE TABLE users (id {pk}, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+        created_at TEXT NOT NULL, disabled {int} NOT NULL DEFAULT 0);
+     CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id {int} NOT NULL REFERENCES users(id), csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL, expires_at {int} NOT NULL);
+     CREATE TABLE audit_log (id {pk}, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT,
+        detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
 ];
 
 /// One copy handed out with `anshu share`, as the registry keeps it.

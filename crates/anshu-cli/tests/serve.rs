@@ -1,0 +1,399 @@
+//! `anshu serve` over real HTTP: authentication on every API route, roles, CSRF, login rate
+//! limiting, reviews through the API and the pages, and the hash-chained audit log.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(catalog: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("ANSHU_CATALOG", catalog)
+        .env("ANSHU_ADMIN_PASSWORD", "admin-password-for-tests")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "server exited");
+        if let Some(rest) = line.split("console on http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = err.read_to_string(&mut sink);
+    });
+    Server { child, addr }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection.
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Resp {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
+struct Client {
+    addr: String,
+    cookie: String,
+    csrf: String,
+}
+
+fn login(addr: &str, user: &str, password: &str) -> Client {
+    let r = http(
+        addr,
+        "POST",
+        "/api/login",
+        &[("Content-Type", "application/json")],
+        &serde_json::json!({"username": user, "password": password}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cookie = r.header("set-cookie").unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Secure")
+    );
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    Client {
+        addr: addr.to_owned(),
+        cookie,
+        csrf: r.json()["csrf"].as_str().unwrap().to_owned(),
+    }
+}
+
+impl Client {
+    fn get(&self, path: &str) -> Resp {
+        http(&self.addr, "GET", path, &[("Cookie", &self.cookie)], "")
+    }
+    fn post(&self, path: &str, body: &serde_json::Value) -> Resp {
+        http(
+            &self.addr,
+            "POST",
+            path,
+            &[
+                ("Cookie", &self.cookie),
+                ("X-CSRF-Token", &self.csrf),
+                ("Content-Type", "application/json"),
+            ],
+            &body.to_string(),
+        )
+    }
+}
+
+const API_GETS: &[&str] = &[
+    "/api/me",
+    "/api/openapi.json",
+    "/api/inventory/summary",
+    "/api/inventory/sources",
+    "/api/inventory/assets",
+    "/api/inventory/columns",
+    "/api/inventory/columns/1",
+    "/api/inventory/changes",
+    "/api/shares",
+    "/api/users",
+    "/api/audit",
+    "/api/audit/verify",
+    "/api/no/such/route",
+];
+
+#[test]
+fn console_api_roles_csrf_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.db");
+    // Something in the inventory to review.
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let scan = Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args([
+            "scan",
+            demo.to_str().unwrap(),
+            "--quiet",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(dir.path().join("r.json"))
+        .env("ANSHU_CATALOG", &catalog)
+        .output()
+        .unwrap();
+    assert!(
+        scan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let srv = start(&catalog);
+    let a = &srv.addr;
+
+    // Unauthenticated: every API route but login is 401, with the error shape.
+    for p in API_GETS {
+        let r = http(a, "GET", p, &[], "");
+        assert_eq!(r.status, 401, "GET {p}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "unauthenticated");
+    }
+    for p in [
+        "/api/logout",
+        "/api/users",
+        "/api/inventory/columns/1/review",
+    ] {
+        assert_eq!(http(a, "POST", p, &[], "{}").status, 401, "POST {p}");
+    }
+    // Pages redirect to the login page.
+    let r = http(a, "GET", "/", &[], "");
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/login"));
+
+    // Wrong passwords: 401, then locked out with 429 and Retry-After.
+    for _ in 0..5 {
+        let r = http(
+            a,
+            "POST",
+            "/api/login",
+            &[("Content-Type", "application/json")],
+            r#"{"username":"admin","password":"nope"}"#,
+        );
+        assert_eq!(r.status, 401);
+    }
+    let r = http(
+        a,
+        "POST",
+        "/api/login",
+        &[("Content-Type", "application/json")],
+        r#"{"username":"admin","password":"admin-password-for-tests"}"#,
+    );
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.header("retry-after").is_some());
+    drop(srv);
+
+    // A restart clears the in-memory limiter (the accounts and audit log persist).
+    let srv = start(&catalog);
+    let a = &srv.addr;
+    let admin = login(a, "admin", "admin-password-for-tests");
+    for p in API_GETS.iter().filter(|p| !p.contains("no/such")) {
+        let r = admin.get(p);
+        assert_eq!(r.status, 200, "GET {p}: {}", r.body);
+    }
+    let openapi = admin.get("/api/openapi.json").json();
+    assert_eq!(openapi["openapi"], "3.1.0");
+    assert!(openapi["paths"]["/api/inventory/columns/{id}/review"].is_object());
+    // Writes need the CSRF header.
+    let no_csrf = http(
+        a,
+        "POST",
+        "/api/users",
+        &[
+            ("Cookie", &admin.cookie),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"username":"v","password":"viewer-password-1","role":"viewer"}"#,
+    );
+    assert_eq!(no_csrf.status, 403);
+    assert_eq!(no_csrf.json()["error"]["code"], "csrf");
+    for (u, role) in [
+        ("vera", "viewer"),
+        ("rui", "reviewer"),
+        ("otto", "operator"),
+    ] {
+        let r = admin.post(
+            "/api/users",
+            &serde_json::json!({"username": u, "password": format!("{u}-password-123"), "role": role}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(
+            !r.body.contains("argon2"),
+            "password hashes are never returned"
+        );
+    }
+    let short = admin.post(
+        "/api/users",
+        &serde_json::json!({"username": "x", "password": "short", "role": "viewer"}),
+    );
+    assert_eq!(short.status, 400);
+
+    // A column to review.
+    let cols = admin.get("/api/inventory/columns").json();
+    let col = cols
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| !c["types"].as_array().unwrap().is_empty())
+        .unwrap()
+        .clone();
+    let id = col["id"].as_i64().unwrap();
+    let review_path = format!("/api/inventory/columns/{id}/review");
+    let body = serde_json::json!({"types": [], "reason": "test data, not personal information"});
+
+    // The viewer reads but gets 403 on every write; the operator may not review.
+    let viewer = login(a, "vera", "vera-password-123");
+    assert_eq!(viewer.get("/api/inventory/columns").status, 200);
+    assert_eq!(viewer.get("/api/users").status, 403);
+    for (p, b) in [
+        (review_path.as_str(), body.clone()),
+        (
+            "/api/users",
+            serde_json::json!({"username": "z", "password": "zzzzzzzzzzzzzz", "role": "admin"}),
+        ),
+    ] {
+        let r = viewer.post(p, &b);
+        assert_eq!(r.status, 403, "viewer POST {p}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "forbidden");
+    }
+    let operator = login(a, "otto", "otto-password-123");
+    assert_eq!(operator.post(&review_path, &body).status, 403);
+
+    // The reviewer overrides the column; the override shows in the API and on the page.
+    let reviewer = login(a, "rui", "rui-password-123");
+    let r = reviewer.post(&review_path, &body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = r.json();
+    assert_eq!(d["column"]["overridden"], true);
+    assert!(d["column"]["types"].as_array().unwrap().is_empty());
+    assert_eq!(d["column"]["reviewed_by"], "rui");
+    let page = reviewer.get(&format!("/inventory/columns/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("test data, not personal information"));
+    // The page's form carries the CSRF token; a form post without it is refused.
+    let form = http(
+        a,
+        "POST",
+        &format!("/inventory/columns/{id}/review"),
+        &[
+            ("Cookie", &reviewer.cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "csrf=wrong&types=cn_mobile&level=&reason=x",
+    );
+    assert_eq!(form.status, 403);
+    let dash = reviewer.get("/");
+    assert_eq!(dash.status, 200);
+    assert!(dash.body.contains("概览 Dashboard"));
+
+    // Logout ends the session.
+    assert_eq!(
+        viewer.post("/api/logout", &serde_json::json!({})).status,
+        204
+    );
+    assert_eq!(viewer.get("/api/me").status, 401);
+
+    // The audit log has every state change, and its chain verifies.
+    let log = admin.get("/api/audit").json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for want in [
+        "user_created",
+        "login",
+        "login_failed",
+        "column_reviewed",
+        "logout",
+    ] {
+        assert!(actions.contains(&want), "{want} missing from {actions:?}");
+    }
+    assert!(admin.get("/api/audit/verify").json()["broken_at"].is_null());
+    drop(srv);
+    let verify = Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args(["audit", "verify"])
+        .env("ANSHU_CATALOG", &catalog)
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("chain intact"));
+
+    // Tampering with one entry is detected and named.
+    let c = rusqlite::Connection::open(&catalog).unwrap();
+    c.execute(
+        "UPDATE audit_log SET actor = 'someone-else' WHERE action = 'column_reviewed'",
+        [],
+    )
+    .unwrap();
+    let verify = Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args(["audit", "verify"])
+        .env("ANSHU_CATALOG", &catalog)
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("was edited"));
+    // So is removing one.
+    c.execute(
+        "UPDATE audit_log SET actor = 'rui' WHERE action = 'column_reviewed'",
+        [],
+    )
+    .unwrap();
+    c.execute("DELETE FROM audit_log WHERE action = 'login' AND id = (SELECT MIN(id) FROM audit_log WHERE action = 'login')", [])
+        .unwrap();
+    let verify = Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args(["audit", "verify"])
+        .env("ANSHU_CATALOG", &catalog)
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("removed"));
+}

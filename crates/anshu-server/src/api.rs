@@ -1,0 +1,354 @@
+//! JSON handlers under `/api`. Every route but `/api/login` needs a session; every write needs
+//! the CSRF header and a role allowed to make it, and is written to the audit log.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use anshu_inventory::{Filter, Review};
+
+use crate::auth::{self, lock_catalog, now_rfc3339, Authed, Role};
+use crate::{ApiError, App};
+
+/// The client's address (for rate limiting and the audit log), when the server runs with
+/// connection info; `local` otherwise (in-process tests).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "local".into()),
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    username: String,
+    password: String,
+}
+
+pub async fn login(
+    State(app): State<App>,
+    ClientAddr(client): ClientAddr,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| ApiError::Invalid("login body too large or unreadable".into()))?;
+    let b: LoginBody =
+        serde_json::from_slice(&body).map_err(|e| ApiError::Invalid(format!("login body: {e}")))?;
+    let (token, csrf, user) = auth::login(&app, &b.username, &b.password, &client)?;
+    let mut r = Json(json!({"user": user, "csrf": csrf})).into_response();
+    if let Ok(v) = auth::session_cookie(&token, app.secure_cookies).parse() {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+pub async fn logout(State(app): State<App>, a: Authed) -> Result<Response, ApiError> {
+    auth::logout(&app, &a)?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = auth::clear_cookie(app.secure_cookies).parse() {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+pub async fn me(a: Authed) -> Json<Value> {
+    Json(json!({"user": a.user, "csrf": a.csrf}))
+}
+
+pub async fn openapi(_a: Authed) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}
+
+pub async fn not_found(_a: Authed) -> ApiError {
+    ApiError::NotFound("no such API route".into())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    level: Option<String>,
+    #[serde(rename = "type")]
+    type_id: Option<String>,
+    source: Option<String>,
+    asset: Option<i64>,
+    #[serde(default)]
+    removed: bool,
+}
+
+impl ListQuery {
+    fn filter(&self) -> Filter {
+        Filter {
+            level: self.level.clone().filter(|s| !s.is_empty()),
+            type_id: self.type_id.clone().filter(|s| !s.is_empty()),
+            source: self.source.clone().filter(|s| !s.is_empty()),
+            include_removed: self.removed,
+        }
+    }
+}
+
+pub async fn sources(
+    State(app): State<App>,
+    _a: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let rows = lock_catalog(&app)?.sources(&q.filter())?;
+    Ok(Json(json!(rows)))
+}
+
+pub async fn assets(
+    State(app): State<App>,
+    _a: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let rows = lock_catalog(&app)?.assets(&q.filter())?;
+    Ok(Json(json!(rows)))
+}
+
+pub async fn columns(
+    State(app): State<App>,
+    _a: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let rows = lock_catalog(&app)?.columns(&q.filter(), q.asset)?;
+    Ok(Json(json!(rows)))
+}
+
+/// One column with its asset's history.
+pub(crate) fn column_detail(app: &App, id: i64) -> Result<Value, ApiError> {
+    let mut c = lock_catalog(app)?;
+    let all = c.columns(
+        &Filter {
+            include_removed: true,
+            ..Filter::default()
+        },
+        None,
+    )?;
+    let col = all
+        .into_iter()
+        .find(|x| x.id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("column {id}")))?;
+    let history = c.asset_history(col.asset_id)?;
+    let history: Vec<_> = history
+        .into_iter()
+        .filter(|h| h.column.is_none() || h.column.as_deref() == Some(col.column.as_str()))
+        .collect();
+    Ok(json!({"column": col, "history": history}))
+}
+
+pub async fn column(
+    State(app): State<App>,
+    _a: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(column_detail(&app, id)?))
+}
+
+#[derive(Deserialize)]
+pub struct ReviewBody {
+    pub reason: String,
+    /// New types (empty list: not personal data); absent keeps the detected ones.
+    pub types: Option<Vec<String>>,
+    pub level: Option<String>,
+    pub category: Option<String>,
+    pub sensitive: Option<bool>,
+    #[serde(default)]
+    pub confirm: bool,
+    #[serde(default)]
+    pub clear: bool,
+}
+
+pub(crate) fn apply_review(app: &App, who: &str, id: i64, b: ReviewBody) -> Result<(), ApiError> {
+    let at = now_rfc3339();
+    let detail = json!({
+        "reason": b.reason, "types": b.types, "level": b.level, "category": b.category,
+        "sensitive": b.sensitive, "confirm": b.confirm, "clear": b.clear
+    })
+    .to_string();
+    let review = Review {
+        reviewer: who.to_owned(),
+        reason: b.reason,
+        types: b.types,
+        category: b.category,
+        level: b.level.filter(|l| !l.is_empty()),
+        sensitive: b.sensitive,
+        confirm: b.confirm,
+        clear: b.clear,
+        at: at.clone(),
+    };
+    let mut c = lock_catalog(app)?;
+    c.review(id, &review, &app.pack)?;
+    c.audit(
+        &at,
+        who,
+        "column_reviewed",
+        Some(&format!("column {id}")),
+        Some(&detail),
+    )?;
+    Ok(())
+}
+
+pub async fn review(
+    State(app): State<App>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Json(b): Json<ReviewBody>,
+) -> Result<Json<Value>, ApiError> {
+    a.require(a.role.can_review())?;
+    apply_review(&app, &a.user.username, id, b)?;
+    Ok(Json(column_detail(&app, id)?))
+}
+
+#[derive(Deserialize)]
+pub struct ChangesQuery {
+    #[serde(default)]
+    after: i64,
+}
+
+pub async fn changes(
+    State(app): State<App>,
+    _a: Authed,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let rows = lock_catalog(&app)?.changes_since(q.after)?;
+    Ok(Json(json!(rows)))
+}
+
+/// Counts for the dashboard: columns by level and by type, sources, recent changes.
+pub(crate) fn summary_of(app: &App) -> Result<Value, ApiError> {
+    let mut c = lock_catalog(app)?;
+    let cols = c.columns(&Filter::default(), None)?;
+    let mut by_level: BTreeMap<String, (String, i64, u64)> = BTreeMap::new();
+    let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
+    for col in &cols {
+        if col.types.is_empty() {
+            continue;
+        }
+        let e = by_level.entry(col.level.clone()).or_insert((
+            col.level_name.clone(),
+            col.level_rank,
+            0,
+        ));
+        e.2 += 1;
+        for t in &col.types {
+            *by_type.entry(t.clone()).or_default() += 1;
+        }
+    }
+    let mut levels: Vec<Value> = by_level
+        .into_iter()
+        .map(|(id, (name, rank, n))| json!({"level": id, "name": name, "rank": rank, "columns": n}))
+        .collect();
+    levels.sort_by_key(|v| std::cmp::Reverse(v["rank"].as_i64().unwrap_or(0)));
+    let sources = c.sources(&Filter::default())?;
+    let changes = c.changes_since(0)?;
+    let recent: Vec<_> = changes.iter().rev().take(20).cloned().collect();
+    Ok(json!({
+        "columns": cols.len(),
+        "sensitive_columns": cols.iter().filter(|c| !c.types.is_empty()).count(),
+        "by_level": levels,
+        "by_type": by_type,
+        "sources": sources,
+        "recent_changes": recent,
+    }))
+}
+
+pub async fn summary(State(app): State<App>, _a: Authed) -> Result<Json<Value>, ApiError> {
+    Ok(Json(summary_of(&app)?))
+}
+
+pub async fn shares(State(app): State<App>, _a: Authed) -> Result<Json<Value>, ApiError> {
+    let rows = lock_catalog(&app)?.shares()?;
+    Ok(Json(json!(rows)))
+}
+
+pub async fn users(State(app): State<App>, a: Authed) -> Result<Json<Value>, ApiError> {
+    a.require(a.role.can_administer())?;
+    let rows = lock_catalog(&app)?.users()?;
+    Ok(Json(json!(rows)))
+}
+
+#[derive(Deserialize)]
+pub struct NewUser {
+    username: String,
+    password: String,
+    role: String,
+}
+
+pub async fn create_user(
+    State(app): State<App>,
+    a: Authed,
+    Json(b): Json<NewUser>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    a.require(a.role.can_administer())?;
+    if Role::parse(&b.role).is_none() {
+        return Err(ApiError::Invalid(format!(
+            "unknown role {:?}; roles: admin, reviewer, operator, viewer",
+            b.role
+        )));
+    }
+    let name = b.username.trim();
+    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::Invalid(
+            "a user name has 1–64 printable characters".into(),
+        ));
+    }
+    if b.password.chars().count() < 12 {
+        return Err(ApiError::Invalid(
+            "a password has at least 12 characters".into(),
+        ));
+    }
+    let hash = auth::hash_password(&b.password).map_err(ApiError::Invalid)?;
+    let at = now_rfc3339();
+    let mut c = lock_catalog(&app)?;
+    c.create_user(name, &hash, &b.role, &at)?;
+    c.audit(
+        &at,
+        &a.user.username,
+        "user_created",
+        Some(name),
+        Some(&format!("role {}", b.role)),
+    )?;
+    let u = c.user(name)?;
+    Ok((StatusCode::CREATED, Json(json!(u))))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    limit: Option<i64>,
+}
+
+pub async fn audit(
+    State(app): State<App>,
+    a: Authed,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Value>, ApiError> {
+    a.require(a.role.can_administer())?;
+    let rows = lock_catalog(&app)?.audit_entries(q.limit.unwrap_or(200).clamp(1, 10_000))?;
+    Ok(Json(json!(rows)))
+}
+
+pub async fn audit_verify(State(app): State<App>, a: Authed) -> Result<Json<Value>, ApiError> {
+    a.require(a.role.can_administer())?;
+    let r = lock_catalog(&app)?.verify_audit()?;
+    Ok(Json(json!(r)))
+}
