@@ -523,21 +523,14 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
                     }
                 }
             }
-            // Keep only the file entry for the summary; the details are already written.
+            // The details are already written; keep what the summary and the inventory need
+            // (files, columns, tables with their people counts, text findings, which are capped
+            // per file) and drop the warnings.
             builder.add(
                 i,
                 anshu_scan::FileOutcome {
-                    file: outcome.file,
-                    error: outcome.error,
-                    columns: outcome
-                        .columns
-                        .into_iter()
-                        .map(|mut c| {
-                            c.types.shrink_to_fit();
-                            c
-                        })
-                        .collect(),
-                    ..Default::default()
+                    warnings: Vec::new(),
+                    ..outcome
                 },
             );
         } else {

@@ -34,11 +34,22 @@ pub enum AuditCommand {
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     let target = crate::inventory::catalog_target(a.catalog.as_deref())?;
     let pack = crate::load_pack(&a.pack, None)?;
+    // The key that encrypts stored credentials lives beside a SQLite catalog, else in the
+    // user's data directory.
+    let console_key = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+        let default = crate::inventory::catalog_target(None)?;
+        std::path::Path::new(&default).with_file_name("console.key")
+    } else {
+        std::path::Path::new(target.strip_prefix("sqlite://").unwrap_or(&target))
+            .with_file_name("console.key")
+    };
     let started = anshu_server::start(anshu_server::Config {
         catalog: target.clone(),
         pack,
         admin_password: std::env::var("ANSHU_ADMIN_PASSWORD").ok(),
         secure_cookies: !a.insecure_cookies,
+        scanner: std::env::current_exe().ok(),
+        console_key,
     })
     .with_context(|| {
         format!(

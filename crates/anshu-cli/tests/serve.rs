@@ -19,9 +19,14 @@ impl Drop for Server {
 }
 
 fn start(catalog: &Path) -> Server {
+    start_with(catalog.to_str().unwrap())
+}
+
+fn start_with(catalog: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_anshu"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("ANSHU_CATALOG", catalog)
+        .env("ANSHU_CONSOLE_KEY", "11".repeat(32))
         .env("ANSHU_ADMIN_PASSWORD", "admin-password-for-tests")
         .stderr(Stdio::piped())
         .spawn()
@@ -396,4 +401,165 @@ fn console_api_roles_csrf_audit() {
         .unwrap();
     assert_eq!(verify.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("removed"));
+}
+
+#[test]
+fn console_sources_scans_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.db");
+    let srv = start(&catalog);
+    let a = &srv.addr;
+    let admin = login(a, "admin", "admin-password-for-tests");
+    let r = admin.post(
+        "/api/users",
+        &serde_json::json!({"username": "otto", "password": "otto-password-123", "role": "operator"}),
+    );
+    assert_eq!(r.status, 201);
+    let op = login(a, "otto", "otto-password-123");
+
+    // A directory source: added, tested, scanned to completion with progress.
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let r = op.post(
+        "/api/sources",
+        &serde_json::json!({"name": "demo", "uri": demo.to_str().unwrap()}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let src = r.json();
+    let sid = src["id"].as_i64().unwrap();
+    let t = op.post(&format!("/api/sources/{sid}/test"), &serde_json::json!({}));
+    assert_eq!(t.json()["ok"], true, "{}", t.body);
+    let r = op.post("/api/scans", &serde_json::json!({"source_id": sid}));
+    assert_eq!(r.status, 202, "{}", r.body);
+    let job = r.json()["id"].as_u64().unwrap();
+    let mut last = serde_json::Value::Null;
+    for _ in 0..300 {
+        last = op.get(&format!("/api/scans/{job}")).json();
+        if last["status"] != "running" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(last["status"], "done", "{last}");
+    assert_eq!(last["done"], last["total"]);
+    assert!(last["total"].as_u64().unwrap() >= 5);
+    assert!(last["found"]["cn_mobile"].as_u64().unwrap() >= 1, "{last}");
+    // The scan recorded itself in the catalog the console reads.
+    let cols = op.get("/api/inventory/columns?type=cn_resident_id").json();
+    assert!(
+        !cols.as_array().unwrap().is_empty(),
+        "{last} {}",
+        op.get("/api/inventory/columns").body
+    );
+    // The progress page renders for it.
+    let p = op.get(&format!("/scans/{job}"));
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("/api/scans/"));
+
+    // A database source: the password leaves the URL, is stored encrypted, never returned.
+    let url = "postgres://root:pw-never-shown@127.0.0.1:5432/test";
+    let r = op.post(
+        "/api/sources",
+        &serde_json::json!({"name": "pg", "uri": url}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(!r.body.contains("pw-never-shown"));
+    assert_eq!(r.json()["has_credential"], true);
+    let pid = r.json()["id"].as_i64().unwrap();
+    let list = op.get("/api/sources");
+    assert!(!list.body.contains("pw-never-shown"));
+    let t = op.post(&format!("/api/sources/{pid}/test"), &serde_json::json!({}));
+    assert_eq!(t.json()["ok"], true, "{}", t.body);
+    let raw = std::fs::read(&catalog).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&raw).contains("pw-never-shown"),
+        "plaintext credential in the catalog"
+    );
+
+    // Cancelling a scan.
+    let r = op.post("/api/scans", &serde_json::json!({"source_id": sid}));
+    let job2 = r.json()["id"].as_u64().unwrap();
+    let c = op.post(&format!("/api/scans/{job2}/cancel"), &serde_json::json!({}));
+    assert_eq!(c.status, 200);
+    assert!(
+        matches!(c.json()["status"].as_str(), Some("cancelled" | "done")),
+        "{}",
+        c.body
+    );
+
+    // Exports: the important-data catalogue as XLSX, the inventory as CSV.
+    let x = op.get("/api/exports/important?format=xlsx");
+    assert_eq!(x.status, 200);
+    assert!(x
+        .header("content-disposition")
+        .unwrap()
+        .contains("anshu-important.xlsx"));
+    let csv = op.get("/api/exports/inventory?format=csv");
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("cn_resident_id"));
+    assert_eq!(op.get("/api/exports/nothing").status, 404);
+
+    // Viewers may not add sources or start scans.
+    let r = admin.post(
+        "/api/users",
+        &serde_json::json!({"username": "vera", "password": "vera-password-123", "role": "viewer"}),
+    );
+    assert_eq!(r.status, 201);
+    let v = login(a, "vera", "vera-password-123");
+    assert_eq!(
+        v.post(
+            "/api/sources",
+            &serde_json::json!({"name": "x", "uri": "/tmp"})
+        )
+        .status,
+        403
+    );
+    assert_eq!(
+        v.post("/api/scans", &serde_json::json!({"source_id": sid}))
+            .status,
+        403
+    );
+    assert_eq!(
+        v.post(&format!("/api/scans/{job}/cancel"), &serde_json::json!({}))
+            .status,
+        403
+    );
+    // And the audit log saw it all.
+    let log = admin.get("/api/audit?limit=100").body;
+    for want in ["source_added", "scan_started", "scan_cancelled", "exported"] {
+        assert!(log.contains(want), "{want}");
+    }
+    assert!(!log.contains("pw-never-shown"));
+}
+
+/// The catalog in PostgreSQL (a team's shared catalog): accounts, sessions and the audit chain
+/// live there too.
+#[test]
+fn console_on_a_postgresql_catalog() {
+    let schema = format!("anshu_console_{}", std::process::id());
+    let url = format!("postgres://root@127.0.0.1:5432/test?schema={schema}");
+    let mut pg = postgres::Client::connect(
+        "host=127.0.0.1 port=5432 user=root dbname=test",
+        postgres::NoTls,
+    )
+    .unwrap();
+    pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .unwrap();
+    {
+        let srv = start_with(&url);
+        let admin = login(&srv.addr, "admin", "admin-password-for-tests");
+        assert_eq!(admin.get("/api/inventory/columns").status, 200);
+        let r = admin.post(
+            "/api/users",
+            &serde_json::json!({"username": "vera", "password": "vera-password-123", "role": "viewer"}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(admin.get("/api/audit/verify").json()["broken_at"].is_null());
+    }
+    let n: i64 = pg
+        .query_one(&format!("SELECT count(*) FROM {schema}.audit_log"), &[])
+        .unwrap()
+        .get(0);
+    assert!(n >= 3, "{n}");
+    pg.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
 }

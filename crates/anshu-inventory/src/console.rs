@@ -52,6 +52,23 @@ pub struct AuditCheck {
     pub message: String,
 }
 
+/// A data source registered in the console. `uri` never holds a password; `secret_enc` is the
+/// password encrypted by the server (never returned by the API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsoleSource {
+    pub id: i64,
+    pub name: String,
+    pub uri: String,
+    /// `directory` or `database`.
+    pub kind: String,
+    #[serde(skip)]
+    pub secret_enc: Option<String>,
+    /// Whether a credential is stored (the credential itself never leaves the server).
+    pub has_credential: bool,
+    pub created_at: String,
+    pub created_by: String,
+}
+
 /// The hash that starts the chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -82,7 +99,60 @@ fn user_of(r: &[Value]) -> User {
     }
 }
 
+fn source_of(r: &[Value]) -> ConsoleSource {
+    ConsoleSource {
+        id: r[0].int().unwrap_or(0),
+        name: r[1].string(),
+        uri: r[2].string(),
+        kind: r[3].string(),
+        secret_enc: r[4].text().map(str::to_owned),
+        has_credential: r[4].text().is_some(),
+        created_at: r[5].string(),
+        created_by: r[6].string(),
+    }
+}
+
 impl Catalog {
+    pub fn add_console_source(
+        &mut self,
+        name: &str,
+        uri: &str,
+        kind: &str,
+        secret_enc: Option<&str>,
+        at: &str,
+        by: &str,
+    ) -> Result<i64, InventoryError> {
+        if self.console_sources()?.iter().any(|s| s.name == name) {
+            return Err(InventoryError::Invalid(format!(
+                "a source named {name:?} exists"
+            )));
+        }
+        self.db.execute(
+            "INSERT INTO console_sources (name, uri, kind, secret_enc, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+            &[name.into(), uri.into(), kind.into(), secret_enc.into(), at.into(), by.into()],
+        )?;
+        self.console_sources()?
+            .into_iter()
+            .find(|s| s.name == name)
+            .map(|s| s.id)
+            .ok_or_else(|| InventoryError::Database("source vanished after insert".into()))
+    }
+
+    pub fn console_sources(&mut self) -> Result<Vec<ConsoleSource>, InventoryError> {
+        let rows = self.db.query(
+            "SELECT id, name, uri, kind, secret_enc, created_at, created_by FROM console_sources ORDER BY id",
+            &[],
+        )?;
+        Ok(rows.iter().map(|r| source_of(r)).collect())
+    }
+
+    pub fn console_source(&mut self, id: i64) -> Result<ConsoleSource, InventoryError> {
+        self.console_sources()?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| InventoryError::NotFound(format!("source {id}")))
+    }
+
     pub fn user_count(&mut self) -> Result<i64, InventoryError> {
         let rows = self.db.query("SELECT COUNT(*) FROM users", &[])?;
         Ok(rows.first().and_then(|r| r[0].int()).unwrap_or(0))

@@ -114,6 +114,9 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL, expires_at {int} NOT NULL);
      CREATE TABLE audit_log (id {pk}, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT,
         detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
+    // 5: data sources registered in the console; credentials only encrypted (by the server's key).
+    "CREATE TABLE console_sources (id {pk}, name TEXT NOT NULL UNIQUE, uri TEXT NOT NULL, kind TEXT NOT NULL,
+        secret_enc TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL);",
 ];
 
 /// One copy handed out with `anshu share`, as the registry keeps it.

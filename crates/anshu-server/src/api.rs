@@ -352,3 +352,300 @@ pub async fn audit_verify(State(app): State<App>, a: Authed) -> Result<Json<Valu
     let r = lock_catalog(&app)?.verify_audit()?;
     Ok(Json(json!(r)))
 }
+
+pub async fn list_sources(State(app): State<App>, _a: Authed) -> Result<Json<Value>, ApiError> {
+    let rows = lock_catalog(&app)?.console_sources()?;
+    Ok(Json(json!(rows)))
+}
+
+#[derive(Deserialize)]
+pub struct NewSource {
+    pub name: String,
+    /// A directory on the server, or a database URL (a password in it is moved to the
+    /// encrypted credential).
+    pub uri: String,
+    pub password: Option<String>,
+}
+
+/// Registers a source: directories by their canonical path, databases by their URL without the
+/// password, which is stored encrypted.
+pub(crate) fn register_source(app: &App, who: &str, b: NewSource) -> Result<i64, ApiError> {
+    let name = b.name.trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err(ApiError::Invalid(
+            "a source needs a name of 1–100 characters".into(),
+        ));
+    }
+    let (uri, kind, secret) = if anshu_scan::is_database_url(&b.uri) {
+        let t =
+            anshu_scan::DbTarget::parse(&b.uri).map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let password = b
+            .password
+            .filter(|p| !p.is_empty())
+            .or_else(|| t.password.as_ref().map(|p| p.expose().to_owned()));
+        (t.display(), "database", password)
+    } else {
+        let p = std::path::Path::new(b.uri.trim());
+        let canon = std::fs::canonicalize(p)
+            .map_err(|e| ApiError::Invalid(format!("{}: {e}", p.display())))?;
+        (canon.display().to_string(), "directory", None)
+    };
+    let sealed = match &secret {
+        Some(s) => Some(app.secrets.seal(s).map_err(ApiError::Catalog)?),
+        None => None,
+    };
+    let at = now_rfc3339();
+    let mut c = lock_catalog(app)?;
+    let id = c.add_console_source(name, &uri, kind, sealed.as_deref(), &at, who)?;
+    c.audit(
+        &at,
+        who,
+        "source_added",
+        Some(name),
+        Some(&format!(
+            "{kind} {uri}{}",
+            if secret.is_some() {
+                " (credential stored encrypted)"
+            } else {
+                ""
+            }
+        )),
+    )?;
+    Ok(id)
+}
+
+pub async fn add_source(
+    State(app): State<App>,
+    a: Authed,
+    Json(b): Json<NewSource>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    a.require(a.role.can_operate())?;
+    let id = register_source(&app, &a.user.username, b)?;
+    let s = lock_catalog(&app)?.console_source(id)?;
+    Ok((StatusCode::CREATED, Json(json!(s))))
+}
+
+/// The password of a source, decrypted, for the scanner.
+fn source_password(
+    app: &App,
+    s: &anshu_inventory::console::ConsoleSource,
+) -> Result<Option<String>, ApiError> {
+    s.secret_enc
+        .as_deref()
+        .map(|e| app.secrets.open_sealed(e).map_err(ApiError::Catalog))
+        .transpose()
+}
+
+pub(crate) fn test_source_now(app: &App, id: i64) -> Result<Value, ApiError> {
+    let s = lock_catalog(app)?.console_source(id)?;
+    if s.kind == "directory" {
+        return Ok(match std::fs::read_dir(&s.uri) {
+            Ok(rd) => json!({"ok": true, "message": format!("{} entries readable", rd.count())}),
+            Err(e) => json!({"ok": false, "message": format!("{}: {e}", s.uri)}),
+        });
+    }
+    let mut t =
+        anshu_scan::DbTarget::parse(&s.uri).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    t.password = source_password(app, &s)?.map(anshu_db::Secret::new);
+    let session = anshu_db::SessionOptions {
+        connect_timeout: std::time::Duration::from_secs(5),
+        ..anshu_db::SessionOptions::default()
+    };
+    Ok(
+        match anshu_db::connect(&t, &session).and_then(|mut c| c.tables(false, &|_| true)) {
+            Ok(tables) => {
+                json!({"ok": true, "message": format!("connected; {} tables visible", tables.len())})
+            }
+            // The scrub removes any password from the driver's message.
+            Err(e) => json!({"ok": false, "message": t.scrub(&e.to_string())}),
+        },
+    )
+}
+
+pub async fn test_source(
+    State(app): State<App>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    a.require(a.role.can_operate())?;
+    Ok(Json(test_source_now(&app, id)?))
+}
+
+#[derive(Deserialize)]
+pub struct NewScan {
+    pub source_id: i64,
+}
+
+pub(crate) fn start_scan_now(app: &App, who: &str, source_id: i64) -> Result<u64, ApiError> {
+    let scanner = app
+        .scanner
+        .clone()
+        .ok_or_else(|| ApiError::Invalid("this server was started without a scanner".into()))?;
+    let s = lock_catalog(app)?.console_source(source_id)?;
+    let password = source_password(app, &s)?;
+    let total = (s.kind == "directory").then(|| {
+        let found = anshu_source::discover(
+            &[std::path::PathBuf::from(&s.uri)],
+            &anshu_source::WalkOptions::default(),
+        );
+        found.files.len() as u64
+    });
+    let at = now_rfc3339();
+    let id = app
+        .jobs
+        .lock()
+        .map_err(|_| ApiError::Catalog("jobs lock poisoned".into()))?
+        .start(
+            crate::jobs::ScanRequest {
+                scanner,
+                catalog: app.catalog_target.clone(),
+                uri: s.uri.clone(),
+                password,
+                total,
+                source_id,
+                source_name: s.name.clone(),
+                user: who.to_owned(),
+                at: at.clone(),
+            },
+            now_rfc3339,
+        )
+        .map_err(ApiError::Invalid)?;
+    lock_catalog(app)?.audit(
+        &at,
+        who,
+        "scan_started",
+        Some(&s.name),
+        Some(&format!("scan {id}")),
+    )?;
+    Ok(id)
+}
+
+pub async fn start_scan(
+    State(app): State<App>,
+    a: Authed,
+    Json(b): Json<NewScan>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    a.require(a.role.can_operate())?;
+    let id = start_scan_now(&app, &a.user.username, b.source_id)?;
+    let job = app.jobs.lock().ok().and_then(|j| j.get(id));
+    Ok((StatusCode::ACCEPTED, Json(json!(job))))
+}
+
+pub async fn list_scans(State(app): State<App>, _a: Authed) -> Result<Json<Value>, ApiError> {
+    let jobs = app
+        .jobs
+        .lock()
+        .map_err(|_| ApiError::Catalog("jobs lock poisoned".into()))?
+        .list();
+    Ok(Json(json!(jobs)))
+}
+
+pub async fn scan_status(
+    State(app): State<App>,
+    _a: Authed,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    let job = app
+        .jobs
+        .lock()
+        .map_err(|_| ApiError::Catalog("jobs lock poisoned".into()))?
+        .get(id)
+        .ok_or_else(|| ApiError::NotFound(format!("scan {id}")))?;
+    Ok(Json(json!(job)))
+}
+
+pub async fn cancel_scan(
+    State(app): State<App>,
+    a: Authed,
+    Path(id): Path<u64>,
+) -> Result<Json<Value>, ApiError> {
+    a.require(a.role.can_operate())?;
+    let job = app
+        .jobs
+        .lock()
+        .map_err(|_| ApiError::Catalog("jobs lock poisoned".into()))?
+        .cancel(id)
+        .ok_or_else(|| ApiError::NotFound(format!("scan {id}")))?;
+    lock_catalog(&app)?.audit(
+        &now_rfc3339(),
+        &a.user.username,
+        "scan_cancelled",
+        Some(&job.source),
+        Some(&format!("scan {id}")),
+    )?;
+    Ok(Json(json!(job)))
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+}
+
+/// The inventory, the important-data catalogue or the summary by level, as CSV, XLSX or JSON.
+pub async fn export(
+    State(app): State<App>,
+    a: Authed,
+    Path(kind): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    use anshu_inventory::{ExportFormat, ExportKind};
+    let k = match kind.as_str() {
+        "inventory" => ExportKind::Inventory,
+        "important" => ExportKind::Important,
+        "summary" => ExportKind::Summary,
+        other => {
+            return Err(ApiError::NotFound(format!(
+                "export {other:?}; exports: inventory, important, summary"
+            )))
+        }
+    };
+    let (f, ext, mime) = match q.format.as_deref().unwrap_or("xlsx") {
+        "csv" => (ExportFormat::Csv, "csv", "text/csv; charset=utf-8"),
+        "json" => (ExportFormat::Json, "json", "application/json"),
+        "xlsx" => (
+            ExportFormat::Xlsx,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        other => {
+            return Err(ApiError::Invalid(format!(
+                "format {other:?}; formats: csv, xlsx, json"
+            )))
+        }
+    };
+    let dir = tempfile_dir()?;
+    let path = dir.join(format!("{kind}.{ext}"));
+    let rows = {
+        let mut c = lock_catalog(&app)?;
+        let n = anshu_inventory::export(&mut c, k, f, &path)?;
+        c.audit(
+            &now_rfc3339(),
+            &a.user.username,
+            "exported",
+            Some(&kind),
+            Some(&format!("{n} rows as {ext}")),
+        )?;
+        n
+    };
+    let bytes = std::fs::read(&path).map_err(|e| ApiError::Catalog(e.to_string()))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = rows;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"anshu-{kind}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A fresh private directory for an export file.
+fn tempfile_dir() -> Result<std::path::PathBuf, ApiError> {
+    let d = std::env::temp_dir().join(format!("anshu-export-{}", crate::auth::random_hex(8)));
+    std::fs::create_dir_all(&d).map_err(|e| ApiError::Catalog(e.to_string()))?;
+    Ok(d)
+}

@@ -14,12 +14,16 @@
 mod api;
 mod auth;
 mod error;
+mod jobs;
+mod secrets;
 mod ui;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anshu_classify::RulePack;
 use anshu_inventory::Catalog;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -35,6 +39,12 @@ pub struct App {
     /// Mark cookies `Secure` (browsers accept them on http://127.0.0.1 and http://localhost;
     /// a deployment on another address needs TLS in front).
     secure_cookies: bool,
+    jobs: Arc<Mutex<jobs::Jobs>>,
+    secrets: Arc<secrets::SecretBox>,
+    /// The `anshu` executable that runs scans; `None` disables scans.
+    scanner: Option<PathBuf>,
+    /// The catalog as given (scans record into it).
+    catalog_target: String,
 }
 
 /// How the server is set up.
@@ -45,6 +55,10 @@ pub struct Config {
     /// The first admin's password; when `None` on first start a one-time password is made.
     pub admin_password: Option<String>,
     pub secure_cookies: bool,
+    /// The `anshu` executable that runs scans (the server's own binary).
+    pub scanner: Option<PathBuf>,
+    /// Where the key that encrypts stored credentials lives (created on first start).
+    pub console_key: PathBuf,
 }
 
 /// What starting the server found or made.
@@ -66,6 +80,7 @@ pub enum ServerError {
 /// Opens the catalog and, on first start, creates the `admin` account.
 pub fn start(cfg: Config) -> Result<Started, ServerError> {
     let mut catalog = Catalog::open(&cfg.catalog)?;
+    let secrets = secrets::SecretBox::open(&cfg.console_key).map_err(ServerError::Setup)?;
     let mut one_time = None;
     if catalog.user_count()? == 0 {
         let password = match cfg.admin_password {
@@ -98,6 +113,10 @@ pub fn start(cfg: Config) -> Result<Started, ServerError> {
             pack: Arc::new(cfg.pack),
             limiter: Arc::new(Mutex::new(auth::Limiter::default())),
             secure_cookies: cfg.secure_cookies,
+            jobs: Arc::new(Mutex::new(jobs::Jobs::default())),
+            secrets: Arc::new(secrets),
+            scanner: cfg.scanner,
+            catalog_target: cfg.catalog,
         },
         one_time_password: one_time,
     })
@@ -118,6 +137,12 @@ pub fn router(app: App) -> Router {
         .route("/api/inventory/changes", get(api::changes))
         .route("/api/inventory/summary", get(api::summary))
         .route("/api/shares", get(api::shares))
+        .route("/api/sources", get(api::list_sources).post(api::add_source))
+        .route("/api/sources/{id}/test", post(api::test_source))
+        .route("/api/scans", get(api::list_scans).post(api::start_scan))
+        .route("/api/scans/{id}", get(api::scan_status))
+        .route("/api/scans/{id}/cancel", post(api::cancel_scan))
+        .route("/api/exports/{kind}", get(api::export))
         .route("/api/users", get(api::users).post(api::create_user))
         .route("/api/audit", get(api::audit))
         .route("/api/audit/verify", get(api::audit_verify))
@@ -129,7 +154,46 @@ pub fn router(app: App) -> Router {
         .route("/inventory/columns/{id}", get(ui::column_page))
         .route("/inventory/columns/{id}/review", post(ui::review_form))
         .route("/audit", get(ui::audit_page))
+        .route("/sources", get(ui::sources_page).post(ui::add_source_form))
+        .route("/sources/{id}/scan", post(ui::scan_form))
+        .route("/scans/{id}", get(ui::scan_page))
+        .route("/exports", get(ui::exports_page))
+        .layer(axum::middleware::from_fn(blocking_region))
         .with_state(app)
+}
+
+/// Handlers call the catalog and database drivers synchronously, and the PostgreSQL driver runs
+/// a runtime of its own inside, which tokio forbids on its worker threads. So each request's
+/// handler runs on the blocking pool, outside the runtime, driven by a minimal executor; the
+/// workers keep serving connections meanwhile.
+async fn blocking_region(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::task::spawn_blocking(move || block_on(next.run(req))).await {
+        Ok(r) => r,
+        Err(_) => ApiError::Catalog("the request handler failed".into()).into_response(),
+    }
+}
+
+/// Drives a future to completion on the current (non-runtime) thread.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
 }
 
 /// Serves until the process is stopped.

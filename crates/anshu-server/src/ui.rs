@@ -41,7 +41,7 @@ form.inline{display:inline}input,select,button{font-size:14px;padding:4px 6px}.e
 fn page(title: &str, user: Option<&Session>, body: &str) -> Html<String> {
     let nav = match user {
         Some(s) => format!(
-            "<a href=\"/\">概览 Dashboard</a><a href=\"/inventory\">数据资产 Inventory</a>{}<span style=\"margin-left:auto\">{} ({})</span>\
+            "<a href=\"/\">概览 Dashboard</a><a href=\"/inventory\">数据资产 Inventory</a><a href=\"/sources\">数据源 Sources</a><a href=\"/exports\">导出 Exports</a>{}<span style=\"margin-left:auto\">{} ({})</span>\
              <form class=\"inline\" method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button id=\"logout\">退出 Log out</button></form>",
             if s.user.role == "admin" { "<a href=\"/audit\">审计 Audit</a>" } else { "" },
             esc(&s.user.username),
@@ -454,4 +454,194 @@ pub async fn audit_page(State(app): State<App>, headers: HeaderMap) -> Response 
     }
     body.push_str("</table>");
     page("审计 Audit", Some(&s), &body).into_response()
+}
+
+pub async fn sources_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let (sources, jobs) =
+        match lock_catalog(&app).and_then(|mut c| c.console_sources().map_err(ApiError::from)) {
+            Ok(x) => (x, app.jobs.lock().map(|j| j.list()).unwrap_or_default()),
+            Err(e) => return e.into_response(),
+        };
+    let can = Role::parse(&s.user.role).is_some_and(Role::can_operate);
+    let mut body = String::from(
+        "<h2>数据源 Sources</h2><table id=\"sources\"><tr><th>名称 Name</th><th>位置 Location</th><th>类别 Kind</th><th>凭据 Credential</th><th></th></tr>",
+    );
+    for src in &sources {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&src.name),
+            esc(&src.uri),
+            esc(&src.kind),
+            if src.has_credential { "已加密保存 stored encrypted" } else { "" },
+            if can {
+                format!(
+                    "<form class=\"inline\" method=\"post\" action=\"/sources/{}/scan\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button class=\"scan\" data-source=\"{}\">扫描 Scan</button></form>",
+                    src.id,
+                    esc(&s.csrf),
+                    esc(&src.name)
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    body.push_str("</table>");
+    if can {
+        body.push_str(&format!(
+            "<form class=\"card\" method=\"post\" action=\"/sources\" id=\"add-source\" style=\"margin-top:16px\"><h3>添加数据源 Add a source</h3>\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <p>名称 Name <input name=\"name\" id=\"source-name\" required></p>\
+             <p>目录或数据库 URL · Directory or database URL <input name=\"uri\" id=\"source-uri\" size=\"60\" required></p>\
+             <p>密码 Password (数据库 databases; 加密保存 stored encrypted) <input name=\"password\" type=\"password\" autocomplete=\"off\"></p>\
+             <p><button id=\"source-add\">添加 Add</button></p></form>",
+            esc(&s.csrf)
+        ));
+    }
+    body.push_str("<h3>扫描任务 Scans</h3><table id=\"scans\"><tr><th>#</th><th>数据源 Source</th><th>状态 Status</th><th>进度 Progress</th><th>开始 Started</th></tr>");
+    for j in jobs {
+        body.push_str(&format!(
+            "<tr><td><a href=\"/scans/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}{}</td><td>{} {}</td></tr>",
+            j.id,
+            j.id,
+            esc(&j.source),
+            esc(&j.status),
+            j.done,
+            j.total.map(|t| format!(" / {t}")).unwrap_or_default(),
+            esc(&j.started_at),
+            esc(&j.started_by)
+        ));
+    }
+    body.push_str("</table>");
+    page("数据源 Sources", Some(&s), &body).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SourceForm {
+    csrf: String,
+    name: String,
+    uri: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn add_source_form(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(f): Form<SourceForm>,
+) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_csrf(&s, &f.csrf) {
+        return *r;
+    }
+    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
+        return ApiError::Forbidden(s.user.role.clone()).into_response();
+    }
+    let b = api::NewSource {
+        name: f.name,
+        uri: f.uri,
+        password: Some(f.password).filter(|p| !p.is_empty()),
+    };
+    match api::register_source(&app, &s.user.username, b) {
+        Ok(_) => Redirect::to("/sources").into_response(),
+        Err(e) => (
+            e.status(),
+            page(
+                "错误 Error",
+                Some(&s),
+                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+pub async fn scan_form(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_csrf(&s, &f.csrf) {
+        return *r;
+    }
+    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
+        return ApiError::Forbidden(s.user.role.clone()).into_response();
+    }
+    match api::start_scan_now(&app, &s.user.username, id) {
+        Ok(job) => Redirect::to(&format!("/scans/{job}")).into_response(),
+        Err(e) => (
+            e.status(),
+            page(
+                "错误 Error",
+                Some(&s),
+                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+/// A scan's live progress: the page polls the API every half second.
+pub async fn scan_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Some(j) = app.jobs.lock().ok().and_then(|j| j.get(id)) else {
+        return ApiError::NotFound(format!("scan {id}")).into_response();
+    };
+    let body = format!(
+        "<h2>扫描 Scan #{id} · {}</h2><div class=\"card\"><div style=\"background:#e3e6ea;width:100%;height:18px\"><div id=\"progress\" class=\"bar\" style=\"height:18px;width:0\"></div></div>\
+         <p>状态 Status: <b id=\"status\">{}</b> · <span id=\"count\"></span></p><table id=\"found\"></table></div>\
+         <p><a href=\"/inventory\">查看数据资产 See the inventory</a></p>\
+         <script>\
+         async function tick(){{const r=await fetch('/api/scans/{id}');if(!r.ok)return;const j=await r.json();\
+         document.getElementById('status').textContent=j.status;\
+         const pct=j.total?Math.min(100,Math.round(100*j.done/Math.max(1,j.total))):(j.status==='running'?50:100);\
+         document.getElementById('progress').style.width=pct+'%';\
+         document.getElementById('count').textContent=j.done+(j.total?' / '+j.total:'')+' 文件 files';\
+         const t=document.getElementById('found');t.innerHTML='';for(const [k,v] of Object.entries(j.found)){{const tr=t.insertRow();tr.insertCell().textContent=k;tr.insertCell().textContent=v;}}\
+         if(j.status==='running')setTimeout(tick,500);}}\
+         tick();</script>",
+        esc(&j.source),
+        esc(&j.status)
+    );
+    page("扫描 Scan", Some(&s), &body).into_response()
+}
+
+pub async fn exports_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let mut body = String::from("<h2>导出 Exports</h2><table id=\"exports\"><tr><th>内容 What</th><th>格式 Formats</th></tr>");
+    for (kind, label) in [
+        ("inventory", "数据资产清单 Inventory (every column)"),
+        (
+            "important",
+            "重要数据目录 Important-data catalogue (filing layout)",
+        ),
+        ("summary", "分级汇总 Summary by level"),
+    ] {
+        body.push_str(&format!(
+            "<tr><td>{label}</td><td><a id=\"export-{kind}-xlsx\" href=\"/api/exports/{kind}?format=xlsx\">XLSX</a> · <a href=\"/api/exports/{kind}?format=csv\">CSV</a> · <a href=\"/api/exports/{kind}?format=json\">JSON</a></td></tr>"
+        ));
+    }
+    body.push_str("</table>");
+    page("导出 Exports", Some(&s), &body).into_response()
 }
