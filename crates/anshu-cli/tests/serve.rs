@@ -278,6 +278,12 @@ fn console_api_roles_csrf_audit() {
 
     // A column to review.
     let cols = admin.get("/api/inventory/columns").json();
+    // Listings are paged, with the total in a header.
+    let page = admin.get("/api/inventory/columns?limit=2&offset=1");
+    assert_eq!(page.json().as_array().unwrap().len(), 2);
+    let total: usize = page.header("x-total-count").unwrap().parse().unwrap();
+    assert_eq!(total, cols.as_array().unwrap().len());
+    assert_eq!(page.json()[0]["id"], cols[1]["id"]);
     let col = cols
         .as_array()
         .unwrap()

@@ -94,6 +94,22 @@ pub struct ListQuery {
     asset: Option<i64>,
     #[serde(default)]
     removed: bool,
+    /// Page size (default 100, at most 1,000) and start; the total is in `X-Total-Count`.
+    limit: Option<usize>,
+    #[serde(default)]
+    offset: usize,
+}
+
+/// One page of a listing, with the total in `X-Total-Count`.
+fn paged<T: serde::Serialize>(rows: &[T], q: &ListQuery) -> Response {
+    let total = rows.len();
+    let limit = q.limit.unwrap_or(100).clamp(1, 1_000);
+    let page: Vec<&T> = rows.iter().skip(q.offset).take(limit).collect();
+    let mut r = Json(json!(page)).into_response();
+    if let Ok(v) = total.to_string().parse() {
+        r.headers_mut().insert("x-total-count", v);
+    }
+    r
 }
 
 impl ListQuery {
@@ -120,18 +136,18 @@ pub async fn assets(
     State(app): State<App>,
     _a: Authed,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let rows = lock_catalog(&app)?.assets(&q.filter())?;
-    Ok(Json(json!(rows)))
+    Ok(paged(&rows, &q))
 }
 
 pub async fn columns(
     State(app): State<App>,
     _a: Authed,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let rows = lock_catalog(&app)?.columns(&q.filter(), q.asset)?;
-    Ok(Json(json!(rows)))
+) -> Result<Response, ApiError> {
+    let rows = app.columns(&q.filter(), q.asset)?;
+    Ok(paged(&rows, &q))
 }
 
 /// One column with its asset's history.
@@ -196,6 +212,7 @@ pub(crate) fn apply_review(app: &App, who: &str, id: i64, b: ReviewBody) -> Resu
         clear: b.clear,
         at: at.clone(),
     };
+    app.changed();
     let mut c = lock_catalog(app)?;
     c.review(id, &review, &app.pack)?;
     c.audit(

@@ -45,6 +45,55 @@ pub struct App {
     scanner: Option<PathBuf>,
     /// The catalog as given (scans record into it).
     catalog_target: String,
+    /// Column listings by filter, kept for [`LISTING_TTL`] (writes through the console clear it;
+    /// a scan finishing in its own process shows within the TTL).
+    listings: Arc<
+        Mutex<
+            std::collections::HashMap<
+                String,
+                (std::time::Instant, Arc<Vec<anshu_inventory::ColumnRow>>),
+            >,
+        >,
+    >,
+}
+
+/// How long a column listing is reused.
+pub(crate) const LISTING_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl App {
+    /// Columns matching a filter, from the short-lived cache or the catalog.
+    pub(crate) fn columns(
+        &self,
+        f: &anshu_inventory::Filter,
+        asset: Option<i64>,
+    ) -> Result<Arc<Vec<anshu_inventory::ColumnRow>>, ApiError> {
+        let key = format!(
+            "{:?}|{:?}|{:?}|{}|{:?}",
+            f.level, f.type_id, f.source, f.include_removed, asset
+        );
+        if let Ok(c) = self.listings.lock() {
+            if let Some((at, rows)) = c.get(&key) {
+                if at.elapsed() < LISTING_TTL {
+                    return Ok(Arc::clone(rows));
+                }
+            }
+        }
+        let rows = Arc::new(auth::lock_catalog(self)?.columns(f, asset)?);
+        if let Ok(mut c) = self.listings.lock() {
+            if c.len() > 1_000 {
+                c.clear();
+            }
+            c.insert(key, (std::time::Instant::now(), Arc::clone(&rows)));
+        }
+        Ok(rows)
+    }
+
+    /// Forgets cached listings after a change made through the console.
+    pub(crate) fn changed(&self) {
+        if let Ok(mut c) = self.listings.lock() {
+            c.clear();
+        }
+    }
 }
 
 /// How the server is set up.
@@ -117,6 +166,7 @@ pub fn start(cfg: Config) -> Result<Started, ServerError> {
             secrets: Arc::new(secrets),
             scanner: cfg.scanner,
             catalog_target: cfg.catalog,
+            listings: Arc::new(Mutex::new(std::collections::HashMap::new())),
         },
         one_time_password: one_time,
     })
