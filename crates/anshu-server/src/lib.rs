@@ -47,15 +47,12 @@ pub struct App {
     catalog_target: String,
     /// Column listings by filter, kept for [`LISTING_TTL`] (writes through the console clear it;
     /// a scan finishing in its own process shows within the TTL).
-    listings: Arc<
-        Mutex<
-            std::collections::HashMap<
-                String,
-                (std::time::Instant, Arc<Vec<anshu_inventory::ColumnRow>>),
-            >,
-        >,
-    >,
+    listings: Arc<Mutex<Listings>>,
 }
+
+/// Cached column listings: filter key → (when read, rows).
+type Listings =
+    std::collections::HashMap<String, (std::time::Instant, Arc<Vec<anshu_inventory::ColumnRow>>)>;
 
 /// How long a column listing is reused.
 pub(crate) const LISTING_TTL: std::time::Duration = std::time::Duration::from_secs(1);
