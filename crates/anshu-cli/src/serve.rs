@@ -16,6 +16,9 @@ pub struct ServeArgs {
     /// Classification rule pack for reviews.
     #[arg(long, default_value = "gbt43697", value_name = "ID")]
     pack: String,
+    /// The masking key file (`anshu key new`) for masks and shares started from the console.
+    #[arg(long, value_name = "FILE", env = "ANSHU_KEY_FILE")]
+    key_file: Option<std::path::PathBuf>,
     /// Do not mark the session cookie `Secure` (only for plain HTTP on a non-loopback address
     /// in a trusted network; prefer TLS).
     #[arg(long)]
@@ -50,6 +53,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         secure_cookies: !a.insecure_cookies,
         scanner: std::env::current_exe().ok(),
         console_key,
+        key_file: a.key_file.clone(),
     })
     .with_context(|| {
         format!(

@@ -1,52 +1,14 @@
 //! `anshu serve` over real HTTP: authentication on every API route, roles, CSRF, login rate
 //! limiting, reviews through the API and the pages, and the hash-chained audit log.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(catalog: &Path) -> Server {
-    start_with(catalog.to_str().unwrap())
-}
-
-fn start_with(catalog: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_anshu"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("ANSHU_CATALOG", catalog)
-        .env("ANSHU_CONSOLE_KEY", "11".repeat(32))
-        .env("ANSHU_ADMIN_PASSWORD", "admin-password-for-tests")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let addr = loop {
-        line.clear();
-        assert!(err.read_line(&mut line).unwrap() > 0, "server exited");
-        if let Some(rest) = line.split("console on http://").nth(1) {
-            break rest.split('/').next().unwrap().to_owned();
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = err.read_to_string(&mut sink);
-    });
-    Server { child, addr }
-}
+use common::{start, start_with};
 
 struct Resp {
     status: u16,
@@ -504,6 +466,70 @@ fn console_sources_scans_and_exports() {
     assert!(csv.body.contains("cn_resident_id"));
     assert_eq!(op.get("/api/exports/nothing").status, 404);
 
+    // A masked copy of the source, and a marked share of one of its files, as console jobs.
+    let wait = |job: u64| -> serde_json::Value {
+        for _ in 0..600 {
+            let j = op.get(&format!("/api/jobs/{job}")).json();
+            if j["status"] != "running" {
+                return j;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("job {job} did not finish");
+    };
+    let masked = dir.path().join("masked");
+    let r = op.post(
+        "/api/masks",
+        &serde_json::json!({"source_id": sid, "output": masked.to_str().unwrap(), "preset": "default"}),
+    );
+    assert_eq!(r.status, 202, "{}", r.body);
+    let j = wait(r.json()["id"].as_u64().unwrap());
+    assert_eq!(j["status"], "done", "{j}");
+    assert_eq!(j["kind"], "mask");
+    assert_eq!(j["result"]["verification"]["passed"], true, "{j}");
+    assert!(masked.join("mask-record.json").exists());
+    assert!(masked.join("customers_gbk.csv").exists());
+    let out = dir.path().join("shared.csv");
+    let r = op.post(
+        "/api/shares",
+        &serde_json::json!({"source_id": sid, "file": "customers_gbk.csv", "recipient": "甲公司",
+                            "output": out.to_str().unwrap(), "preset": "share", "purpose": "对账"}),
+    );
+    assert_eq!(r.status, 202, "{}", r.body);
+    let j = wait(r.json()["id"].as_u64().unwrap());
+    assert_eq!(j["status"], "done", "{j}");
+    let share_id = j["result"]["share"]["share_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let registry = op.get("/api/shares").json();
+    assert!(registry
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["share_id"] == share_id && s["recipient"] == "甲公司"));
+    // The copy traces back to its recipient with the console's key.
+    let t = Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args([
+            "trace",
+            out.to_str().unwrap(),
+            "--key-file",
+            srv.key_file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .env("ANSHU_CATALOG", &catalog)
+        .output()
+        .unwrap();
+    let t: serde_json::Value = serde_json::from_slice(&t.stdout).unwrap();
+    assert_eq!(t["recipient"], "甲公司", "{t}");
+    // Files outside the source are refused.
+    let r = op.post(
+        "/api/shares",
+        &serde_json::json!({"source_id": sid, "file": "../../Cargo.toml", "recipient": "x", "output": "/tmp/x.toml"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+
     // Viewers may not add sources or start scans.
     let r = admin.post(
         "/api/users",
@@ -531,7 +557,14 @@ fn console_sources_scans_and_exports() {
     );
     // And the audit log saw it all.
     let log = admin.get("/api/audit?limit=100").body;
-    for want in ["source_added", "scan_started", "scan_cancelled", "exported"] {
+    for want in [
+        "source_added",
+        "scan_started",
+        "scan_cancelled",
+        "exported",
+        "mask_started",
+        "share_started",
+    ] {
         assert!(log.contains(want), "{want}");
     }
     assert!(!log.contains("pw-never-shown"));

@@ -228,6 +228,9 @@ pub struct ColumnRow {
     pub first_seen: String,
     pub last_seen: String,
     pub present: bool,
+    /// What detection found, per type: confidence, share of values, evidence and an example
+    /// (masked when the scan stored it).
+    pub findings: serde_json::Value,
 }
 
 /// A source as listed.
@@ -1226,7 +1229,7 @@ impl Catalog {
                     COALESCE(c.override_types, c.types), COALESCE(c.override_category, c.category), COALESCE(c.override_sensitive, c.sensitive),
                     COALESCE(c.override_level, c.level), COALESCE(c.override_level_name, c.level_name), COALESCE(c.override_level_rank, c.level_rank),
                     c.reasons, c.override_types IS NOT NULL OR c.override_level IS NOT NULL OR c.override_category IS NOT NULL OR c.override_sensitive IS NOT NULL,
-                    c.types, c.level, c.review, c.override_reason, c.reviewed_by, c.reviewed_at, c.first_seen, c.last_seen, c.present
+                    c.types, c.level, c.review, c.override_reason, c.reviewed_by, c.reviewed_at, c.first_seen, c.last_seen, c.present, c.detail
              FROM columns c JOIN assets a ON a.id = c.asset_id JOIN sources s ON s.id = a.source_id
              ORDER BY a.path, a.name, c.position",
             &[],
@@ -1257,6 +1260,7 @@ impl Catalog {
                 first_seen: r[20].string(),
                 last_seen: r[21].string(),
                 present: r[22].int() == Some(1),
+                findings: parse_json(&r[23]),
             })
             .filter(|c| asset_id.is_none_or(|a| c.asset_id == a))
             .filter(|c| f.keeps(&c.source, &c.path, &c.level, &c.types, c.present))

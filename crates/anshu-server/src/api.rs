@@ -515,8 +515,16 @@ pub(crate) fn start_scan_now(app: &App, who: &str, source_id: i64) -> Result<u64
         .start(
             crate::jobs::ScanRequest {
                 scanner,
-                catalog: app.catalog_target.clone(),
-                uri: s.uri.clone(),
+                kind: "scan",
+                args: vec![
+                    "scan".into(),
+                    s.uri.clone(),
+                    "--format".into(),
+                    "jsonl".into(),
+                    "--quiet".into(),
+                    "--catalog".into(),
+                    app.catalog_target.clone(),
+                ],
                 password,
                 total,
                 source_id,
@@ -665,4 +673,187 @@ fn tempfile_dir() -> Result<std::path::PathBuf, ApiError> {
     let d = std::env::temp_dir().join(format!("anshu-export-{}", crate::auth::random_hex(8)));
     std::fs::create_dir_all(&d).map_err(|e| ApiError::Catalog(e.to_string()))?;
     Ok(d)
+}
+
+#[derive(Deserialize)]
+pub struct NewMask {
+    pub source_id: i64,
+    /// A directory for a directory source; a database URL (same engine) for a database.
+    pub output: String,
+    /// A built-in policy (default, waybill, test-data, analytics, share).
+    pub preset: Option<String>,
+    /// Databases: the target schema or database.
+    pub target_schema: Option<String>,
+}
+
+fn key_args(app: &App) -> Vec<String> {
+    app.key_file
+        .as_ref()
+        .map(|k| vec!["--key-file".into(), k.display().to_string()])
+        .unwrap_or_default()
+}
+
+fn run_job(
+    app: &App,
+    who: &str,
+    kind: &'static str,
+    args: Vec<String>,
+    source: &anshu_inventory::console::ConsoleSource,
+    audit: &str,
+) -> Result<u64, ApiError> {
+    let scanner = app.scanner.clone().ok_or_else(|| {
+        ApiError::Invalid("this server was started without the anshu executable".into())
+    })?;
+    let password = source_password(app, source)?;
+    let at = now_rfc3339();
+    let id = app
+        .jobs
+        .lock()
+        .map_err(|_| ApiError::Catalog("jobs lock poisoned".into()))?
+        .start(
+            crate::jobs::ScanRequest {
+                scanner,
+                kind,
+                args,
+                password,
+                total: None,
+                source_id: source.id,
+                source_name: source.name.clone(),
+                user: who.to_owned(),
+                at: at.clone(),
+            },
+            now_rfc3339,
+        )
+        .map_err(ApiError::Invalid)?;
+    lock_catalog(app)?.audit(
+        &at,
+        who,
+        audit,
+        Some(&source.name),
+        Some(&format!("job {id}")),
+    )?;
+    Ok(id)
+}
+
+fn checked_preset(p: Option<String>) -> Result<Option<String>, ApiError> {
+    match p.as_deref() {
+        None | Some("") => Ok(None),
+        Some(x) if ["default", "waybill", "test-data", "analytics", "share"].contains(&x) => {
+            Ok(Some(x.to_owned()))
+        }
+        Some(x) => Err(ApiError::Invalid(format!(
+            "unknown preset {x:?}; presets: default, waybill, test-data, analytics, share"
+        ))),
+    }
+}
+
+pub(crate) fn start_mask_now(app: &App, who: &str, b: NewMask) -> Result<u64, ApiError> {
+    let s = lock_catalog(app)?.console_source(b.source_id)?;
+    let mut args = vec![
+        "mask".into(),
+        s.uri.clone(),
+        "-o".into(),
+        b.output.clone(),
+        "--format".into(),
+        "json".into(),
+        "--quiet".into(),
+    ];
+    if let Some(p) = checked_preset(b.preset)? {
+        args.extend(["--preset".into(), p]);
+    }
+    if let Some(t) = b.target_schema.filter(|t| !t.is_empty()) {
+        args.extend(["--target-schema".into(), t]);
+    }
+    if s.kind == "directory" {
+        args.extend([
+            "--record".into(),
+            std::path::Path::new(&b.output)
+                .join("mask-record.json")
+                .display()
+                .to_string(),
+        ]);
+    }
+    args.extend(key_args(app));
+    run_job(app, who, "mask", args, &s, "mask_started")
+}
+
+pub async fn start_mask(
+    State(app): State<App>,
+    a: Authed,
+    Json(b): Json<NewMask>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    a.require(a.role.can_operate())?;
+    let id = start_mask_now(&app, &a.user.username, b)?;
+    let job = app.jobs.lock().ok().and_then(|j| j.get(id));
+    Ok((StatusCode::ACCEPTED, Json(json!(job))))
+}
+
+#[derive(Deserialize)]
+pub struct NewShare {
+    pub source_id: i64,
+    /// For a directory source, the file inside it to share (relative to the source).
+    pub file: Option<String>,
+    pub recipient: String,
+    pub output: String,
+    pub preset: Option<String>,
+    pub purpose: Option<String>,
+}
+
+pub(crate) fn start_share_now(app: &App, who: &str, b: NewShare) -> Result<u64, ApiError> {
+    if app.key_file.is_none() {
+        return Err(ApiError::Invalid(
+            "shares need a key: start the console with --key-file (or ANSHU_KEY_FILE)".into(),
+        ));
+    }
+    let s = lock_catalog(app)?.console_source(b.source_id)?;
+    let input = if s.kind == "directory" {
+        let rel = b.file.clone().unwrap_or_default();
+        let p = std::path::Path::new(&s.uri).join(&rel);
+        // Only files inside the registered directory may be shared from the console.
+        let canon =
+            std::fs::canonicalize(&p).map_err(|e| ApiError::Invalid(format!("{rel}: {e}")))?;
+        if !canon.starts_with(&s.uri) || !canon.is_file() {
+            return Err(ApiError::Invalid(format!(
+                "{rel} is not a file inside source {}",
+                s.name
+            )));
+        }
+        canon.display().to_string()
+    } else {
+        s.uri.clone()
+    };
+    if b.recipient.trim().is_empty() {
+        return Err(ApiError::Invalid("a share needs a recipient".into()));
+    }
+    let mut args = vec![
+        "share".into(),
+        input,
+        "--to".into(),
+        b.recipient.trim().to_owned(),
+        "-o".into(),
+        b.output.clone(),
+        "--format".into(),
+        "json".into(),
+        "--catalog".into(),
+        app.catalog_target.clone(),
+    ];
+    if let Some(p) = checked_preset(b.preset)? {
+        args.extend(["--preset".into(), p]);
+    }
+    if let Some(p) = b.purpose.filter(|p| !p.is_empty()) {
+        args.extend(["--purpose".into(), p]);
+    }
+    args.extend(key_args(app));
+    run_job(app, who, "share", args, &s, "share_started")
+}
+
+pub async fn start_share(
+    State(app): State<App>,
+    a: Authed,
+    Json(b): Json<NewShare>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    a.require(a.role.can_operate())?;
+    let id = start_share_now(&app, &a.user.username, b)?;
+    let job = app.jobs.lock().ok().and_then(|j| j.get(id));
+    Ok((StatusCode::ACCEPTED, Json(json!(job))))
 }

@@ -1,8 +1,9 @@
-//! Scans started from the console. Each runs as a child `anshu scan` process writing JSON Lines:
-//! a parser fault or a huge source cannot take the server down, cancelling is ending the
-//! process, and the scan records itself in the same catalog exactly as from the command line.
-//! Progress is the count of `file` (or table) records against the number of files found up
-//! front (unknown for databases).
+//! Jobs started from the console: scans, masked copies and shares. Each runs as a child `anshu`
+//! process: a parser fault or a huge source cannot take the server down, cancelling is ending
+//! the process, and the job records itself (in the catalog, the masking record, the share
+//! registry) exactly as from the command line. A scan's progress is the count of `file`
+//! records in its JSON Lines against the number of files found up front (unknown for
+//! databases); masks and shares report their JSON summary when they finish.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -12,10 +13,12 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-/// A scan as the API shows it.
+/// A job (a scan, a masked copy, a share) as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Job {
     pub id: u64,
+    /// `scan`, `mask` or `share`.
+    pub kind: String,
     pub source_id: i64,
     pub source: String,
     pub started_by: String,
@@ -29,6 +32,8 @@ pub struct Job {
     /// Columns with personal or sensitive data found so far, by type.
     pub found: BTreeMap<String, u64>,
     pub errors: Vec<String>,
+    /// For masks and shares: the command's JSON summary (the masking record, the share).
+    pub result: Option<serde_json::Value>,
 }
 
 #[derive(Default)]
@@ -38,11 +43,11 @@ pub struct Jobs {
     children: BTreeMap<u64, Arc<Mutex<Option<Child>>>>,
 }
 
-/// What a scan needs to run.
+/// What a job needs to run: `anshu ARGS…` with a password in its environment.
 pub struct ScanRequest {
     pub scanner: PathBuf,
-    pub catalog: String,
-    pub uri: String,
+    pub kind: &'static str,
+    pub args: Vec<String>,
     pub password: Option<String>,
     pub total: Option<u64>,
     pub source_id: i64,
@@ -56,19 +61,11 @@ impl Jobs {
         self.next += 1;
         let id = self.next;
         let mut cmd = Command::new(&r.scanner);
-        cmd.args([
-            "scan",
-            &r.uri,
-            "--format",
-            "jsonl",
-            "--quiet",
-            "--catalog",
-            &r.catalog,
-        ])
-        .env_remove("ANSHU_DB_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        cmd.args(&r.args)
+            .env_remove("ANSHU_DB_PASSWORD")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         // The password goes through the environment, never the command line (which other
         // local users can read).
         if let Some(p) = &r.password {
@@ -79,8 +76,10 @@ impl Jobs {
             .map_err(|e| format!("cannot start the scanner: {e}"))?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
+        let kind = r.kind;
         let job = Arc::new(Mutex::new(Job {
             id,
+            kind: kind.to_owned(),
             source_id: r.source_id,
             source: r.source_name,
             started_by: r.user,
@@ -91,6 +90,7 @@ impl Jobs {
             total: r.total,
             found: BTreeMap::new(),
             errors: Vec::new(),
+            result: None,
         }));
         let child = Arc::new(Mutex::new(Some(child)));
         self.jobs.insert(id, Arc::clone(&job));
@@ -108,7 +108,14 @@ impl Jobs {
             });
         }
         std::thread::spawn(move || {
-            if let Some(out) = stdout {
+            let mut summary = String::new();
+            if kind != "scan" {
+                // Masks and shares print one JSON summary at the end.
+                if let Some(mut out) = stdout {
+                    use std::io::Read;
+                    let _ = out.read_to_string(&mut summary);
+                }
+            } else if let Some(out) = stdout {
                 for line in BufReader::new(out).lines().map_while(Result::ok) {
                     let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
                         continue;
@@ -134,6 +141,7 @@ impl Jobs {
                 .map(|mut c| c.wait());
             if let Ok(mut j) = job.lock() {
                 j.finished_at = Some(now());
+                j.result = serde_json::from_str(&summary).ok();
                 if j.status == "running" {
                     j.status = match status {
                         Some(Ok(s)) if s.success() => "done".into(),

@@ -45,6 +45,8 @@ pub struct App {
     scanner: Option<PathBuf>,
     /// The catalog as given (scans record into it).
     catalog_target: String,
+    /// The key file masks and shares use (`--key-file`).
+    key_file: Option<PathBuf>,
     /// Column listings by filter, kept for [`LISTING_TTL`] (writes through the console clear it;
     /// a scan finishing in its own process shows within the TTL).
     listings: Arc<Mutex<Listings>>,
@@ -105,6 +107,8 @@ pub struct Config {
     pub scanner: Option<PathBuf>,
     /// Where the key that encrypts stored credentials lives (created on first start).
     pub console_key: PathBuf,
+    /// The masking key file (`anshu key new`) for masks and shares started from the console.
+    pub key_file: Option<PathBuf>,
 }
 
 /// What starting the server found or made.
@@ -163,6 +167,7 @@ pub fn start(cfg: Config) -> Result<Started, ServerError> {
             secrets: Arc::new(secrets),
             scanner: cfg.scanner,
             catalog_target: cfg.catalog,
+            key_file: cfg.key_file,
             listings: Arc::new(Mutex::new(std::collections::HashMap::new())),
         },
         one_time_password: one_time,
@@ -183,7 +188,11 @@ pub fn router(app: App) -> Router {
         .route("/api/inventory/columns/{id}/review", post(api::review))
         .route("/api/inventory/changes", get(api::changes))
         .route("/api/inventory/summary", get(api::summary))
-        .route("/api/shares", get(api::shares))
+        .route("/api/shares", get(api::shares).post(api::start_share))
+        .route("/api/masks", post(api::start_mask))
+        .route("/api/jobs", get(api::list_scans))
+        .route("/api/jobs/{id}", get(api::scan_status))
+        .route("/api/jobs/{id}/cancel", post(api::cancel_scan))
         .route("/api/sources", get(api::list_sources).post(api::add_source))
         .route("/api/sources/{id}/test", post(api::test_source))
         .route("/api/scans", get(api::list_scans).post(api::start_scan))
@@ -205,6 +214,9 @@ pub fn router(app: App) -> Router {
         .route("/sources/{id}/scan", post(ui::scan_form))
         .route("/scans/{id}", get(ui::scan_page))
         .route("/exports", get(ui::exports_page))
+        .route("/protect", get(ui::protect_page))
+        .route("/protect/mask", post(ui::mask_form))
+        .route("/protect/share", post(ui::share_form))
         .layer(axum::middleware::from_fn(blocking_region))
         .with_state(app)
 }

@@ -30,9 +30,9 @@ fn esc(s: &str) -> String {
     o
 }
 
-const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
+const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{background:#17324d;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}
-header a{color:#dce8f5;text-decoration:none}header b{font-size:18px}main{padding:20px 24px;max-width:1200px}
+header a{color:#dce8f5;text-decoration:none;white-space:nowrap}header b{font-size:18px}main{padding:20px 24px;max-width:1200px}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border-bottom:1px solid #e3e6ea;padding:6px 8px;text-align:left;font-size:14px}
 th{background:#eef1f5}.card{background:#fff;border:1px solid #e3e6ea;border-radius:6px;padding:14px;margin:0 0 16px}
 .bar{background:#3b7dd8;height:14px;display:inline-block;vertical-align:middle}.lvl{font-weight:600}
@@ -41,7 +41,7 @@ form.inline{display:inline}input,select,button{font-size:14px;padding:4px 6px}.e
 fn page(title: &str, user: Option<&Session>, body: &str) -> Html<String> {
     let nav = match user {
         Some(s) => format!(
-            "<a href=\"/\">概览 Dashboard</a><a href=\"/inventory\">数据资产 Inventory</a><a href=\"/sources\">数据源 Sources</a><a href=\"/exports\">导出 Exports</a>{}<span style=\"margin-left:auto\">{} ({})</span>\
+            "<a href=\"/\">概览 Dashboard</a><a href=\"/inventory\">数据资产 Inventory</a><a href=\"/sources\">数据源 Sources</a><a href=\"/exports\">导出 Exports</a><a href=\"/protect\">脱敏与分享 Mask &amp; share</a>{}<span style=\"margin-left:auto\">{} ({})</span>\
              <form class=\"inline\" method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button id=\"logout\">退出 Log out</button></form>",
             if s.user.role == "admin" { "<a href=\"/audit\">审计 Audit</a>" } else { "" },
             esc(&s.user.username),
@@ -330,6 +330,31 @@ pub async fn column_page(
         text(&c["reviewed_at"]),
         text(&c["review_reason"]),
     );
+    // Findings with their examples. Examples are masked again here: a scan run with
+    // --show-values stores raw examples, and the console never shows those.
+    body.push_str("<div class=\"card\"><h3>检测结果 Findings</h3><table id=\"findings\"><tr><th>类型 Type</th><th>置信度 Confidence</th><th>占比 Share</th><th>依据 Evidence</th><th>示例（已脱敏）Example (masked)</th></tr>");
+    for f in c["findings"].as_array().into_iter().flatten() {
+        let t = f["type"].as_str().unwrap_or("");
+        let example = f["example"]
+            .as_str()
+            .map(|e| {
+                if e.contains('*') {
+                    e.to_owned()
+                } else {
+                    anshu_detect::mask::mask_for_display(t, e)
+                }
+            })
+            .unwrap_or_default();
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{:.2}</td><td>{:.0}%</td><td>{}</td><td class=\"example\">{}</td></tr>",
+            esc(t),
+            f["confidence"].as_f64().unwrap_or(0.0),
+            100.0 * f["match_ratio"].as_f64().unwrap_or(0.0),
+            esc(f["evidence"].as_str().unwrap_or("")),
+            esc(&example)
+        ));
+    }
+    body.push_str("</table></div>");
     let role = Role::parse(&s.user.role).unwrap_or(Role::Viewer);
     if role.can_review() {
         let levels: String = app
@@ -607,7 +632,7 @@ pub async fn scan_page(
     };
     let body = format!(
         "<h2>扫描 Scan #{id} · {}</h2><div class=\"card\"><div style=\"background:#e3e6ea;width:100%;height:18px\"><div id=\"progress\" class=\"bar\" style=\"height:18px;width:0\"></div></div>\
-         <p>状态 Status: <b id=\"status\">{}</b> · <span id=\"count\"></span></p><table id=\"found\"></table></div>\
+         <p>状态 Status: <b id=\"status\">{}</b> · <span id=\"count\"></span></p><table id=\"found\"></table><pre id=\"result\"></pre><pre id=\"errors\" class=\"err\"></pre></div>\
          <p><a href=\"/inventory\">查看数据资产 See the inventory</a></p>\
          <script>\
          async function tick(){{const r=await fetch('/api/scans/{id}');if(!r.ok)return;const j=await r.json();\
@@ -616,6 +641,8 @@ pub async fn scan_page(
          document.getElementById('progress').style.width=pct+'%';\
          document.getElementById('count').textContent=j.done+(j.total?' / '+j.total:'')+' 文件 files';\
          const t=document.getElementById('found');t.innerHTML='';for(const [k,v] of Object.entries(j.found)){{const tr=t.insertRow();tr.insertCell().textContent=k;tr.insertCell().textContent=v;}}\
+         if(j.result)document.getElementById('result').textContent=JSON.stringify(j.result.verification||j.result.share||j.result,null,1);\
+         if(j.status==='failed')document.getElementById('errors').textContent=j.errors.join('\\n');\
          if(j.status==='running')setTimeout(tick,500);}}\
          tick();</script>",
         esc(&j.source),
@@ -644,4 +671,172 @@ pub async fn exports_page(State(app): State<App>, headers: HeaderMap) -> Respons
     }
     body.push_str("</table>");
     page("导出 Exports", Some(&s), &body).into_response()
+}
+
+pub async fn protect_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let sources =
+        match lock_catalog(&app).and_then(|mut c| c.console_sources().map_err(ApiError::from)) {
+            Ok(x) => x,
+            Err(e) => return e.into_response(),
+        };
+    let options: String = sources
+        .iter()
+        .map(|x| {
+            format!(
+                "<option value=\"{}\">{} ({})</option>",
+                x.id,
+                esc(&x.name),
+                esc(&x.kind)
+            )
+        })
+        .collect();
+    let presets = ["", "default", "waybill", "test-data", "analytics", "share"]
+        .iter()
+        .map(|p| {
+            format!(
+                "<option value=\"{p}\">{}</option>",
+                if p.is_empty() { "—" } else { p }
+            )
+        })
+        .collect::<String>();
+    let mut body = String::from("<h2>脱敏与分享 Mask &amp; share</h2>");
+    if Role::parse(&s.user.role).is_some_and(Role::can_operate) {
+        body.push_str(&format!(
+            "<form class=\"card\" method=\"post\" action=\"/protect/mask\" id=\"mask-form\"><h3>脱敏副本 Masked copy</h3>\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <p>数据源 Source <select name=\"source_id\">{options}</select> 策略 Preset <select name=\"preset\">{presets}</select></p>\
+             <p>输出 Output (目录或数据库 URL · directory or database URL) <input name=\"output\" size=\"50\" required></p>\
+             <p><button>开始 Start</button></p></form>\
+             <form class=\"card\" method=\"post\" action=\"/protect/share\" id=\"share-form\"><h3>带水印分享 Share with a mark</h3>\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <p>数据源 Source <select name=\"source_id\">{options}</select> 文件 File (目录内 · inside a directory source) <input name=\"file\" size=\"30\"></p>\
+             <p>接收方 Recipient <input name=\"recipient\" required> 用途 Purpose <input name=\"purpose\" size=\"30\"> 策略 Preset <select name=\"preset\">{presets}</select></p>\
+             <p>输出文件 Output file <input name=\"output\" size=\"50\" required></p><p><button>开始 Start</button></p></form>",
+            csrf = esc(&s.csrf)
+        ));
+    }
+    let jobs = app.jobs.lock().map(|j| j.list()).unwrap_or_default();
+    body.push_str("<h3>任务 Jobs</h3><table id=\"jobs\"><tr><th>#</th><th>类别 Kind</th><th>数据源 Source</th><th>状态 Status</th><th>开始 Started</th></tr>");
+    for j in jobs {
+        body.push_str(&format!(
+            "<tr><td><a href=\"/scans/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td></tr>",
+            j.id, j.id, esc(&j.kind), esc(&j.source), esc(&j.status), esc(&j.started_at), esc(&j.started_by)
+        ));
+    }
+    body.push_str("</table><h3>分享登记 Share registry</h3><table id=\"registry\"><tr><th>分享 Share</th><th>接收方 Recipient</th><th>时间 At</th><th>行数 Rows</th><th>带标记值 Marked</th><th>策略 Policy</th></tr>");
+    let shares = lock_catalog(&app)
+        .and_then(|mut c| c.shares().map_err(ApiError::from))
+        .unwrap_or_default();
+    for x in shares.iter().rev() {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&x.share_id),
+            esc(&x.recipient),
+            esc(&x.created_at),
+            x.rows,
+            x.marked,
+            esc(&x.policy)
+        ));
+    }
+    body.push_str("</table>");
+    page("脱敏与分享 Mask & share", Some(&s), &body).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct MaskForm {
+    csrf: String,
+    source_id: i64,
+    output: String,
+    #[serde(default)]
+    preset: String,
+}
+
+pub async fn mask_form(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(f): Form<MaskForm>,
+) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_csrf(&s, &f.csrf) {
+        return *r;
+    }
+    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
+        return ApiError::Forbidden(s.user.role.clone()).into_response();
+    }
+    let b = api::NewMask {
+        source_id: f.source_id,
+        output: f.output,
+        preset: Some(f.preset),
+        target_schema: None,
+    };
+    match api::start_mask_now(&app, &s.user.username, b) {
+        Ok(job) => Redirect::to(&format!("/scans/{job}")).into_response(),
+        Err(e) => (
+            e.status(),
+            page(
+                "错误 Error",
+                Some(&s),
+                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ShareForm {
+    csrf: String,
+    source_id: i64,
+    #[serde(default)]
+    file: String,
+    recipient: String,
+    output: String,
+    #[serde(default)]
+    preset: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+pub async fn share_form(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(f): Form<ShareForm>,
+) -> Response {
+    let s = match viewer(&app, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_csrf(&s, &f.csrf) {
+        return *r;
+    }
+    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
+        return ApiError::Forbidden(s.user.role.clone()).into_response();
+    }
+    let b = api::NewShare {
+        source_id: f.source_id,
+        file: Some(f.file),
+        recipient: f.recipient,
+        output: f.output,
+        preset: Some(f.preset),
+        purpose: Some(f.purpose),
+    };
+    match api::start_share_now(&app, &s.user.username, b) {
+        Ok(job) => Redirect::to(&format!("/scans/{job}")).into_response(),
+        Err(e) => (
+            e.status(),
+            page(
+                "错误 Error",
+                Some(&s),
+                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
+            ),
+        )
+            .into_response(),
+    }
 }
