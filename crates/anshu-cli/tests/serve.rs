@@ -203,7 +203,40 @@ fn console_api_roles_csrf_audit() {
     }
     let openapi = admin.get("/api/openapi.json").json();
     assert_eq!(openapi["openapi"], "3.1.0");
-    assert!(openapi["paths"]["/api/inventory/columns/{id}/review"].is_object());
+    // Every API route is documented.
+    for route in [
+        "/api/login",
+        "/api/logout",
+        "/api/me",
+        "/api/openapi.json",
+        "/api/inventory/summary",
+        "/api/inventory/sources",
+        "/api/inventory/assets",
+        "/api/inventory/columns",
+        "/api/inventory/columns/{id}",
+        "/api/inventory/columns/{id}/review",
+        "/api/inventory/changes",
+        "/api/shares",
+        "/api/sources",
+        "/api/sources/{id}/test",
+        "/api/scans",
+        "/api/scans/{id}",
+        "/api/scans/{id}/cancel",
+        "/api/jobs",
+        "/api/jobs/{id}",
+        "/api/jobs/{id}/cancel",
+        "/api/masks",
+        "/api/exports/{kind}",
+        "/api/users",
+        "/api/audit",
+        "/api/audit/verify",
+    ] {
+        assert!(
+            openapi["paths"][route].is_object(),
+            "{route} missing from the OpenAPI document"
+        );
+    }
+    assert!(openapi["paths"]["/api/shares"]["post"].is_object());
     // Writes need the CSRF header.
     let no_csrf = http(
         a,

@@ -94,17 +94,26 @@ impl Sqlite {
             target: path.display().to_string(),
             message: e.to_string(),
         })?;
-        // WAL lets a console read while a scan writes; a busy timeout rides out short locks.
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
-        )
-        .map_err(db_err)?;
+        // WAL lets a console read while a scan writes; a busy timeout rides out short locks. The
+        // timeout comes first: switching to WAL needs a lock another opener may hold.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err)?;
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
+            .map_err(db_err)?;
         Ok(Sqlite { conn })
     }
 }
 
 fn db_err(e: impl std::fmt::Display) -> InventoryError {
     InventoryError::Database(e.to_string())
+}
+
+/// PostgreSQL's errors print as "db error"; the server's message is inside.
+fn pg_err(e: postgres::Error) -> InventoryError {
+    match e.as_db_error() {
+        Some(d) => InventoryError::Database(format!("{}: {}", d.code().code(), d.message())),
+        None => InventoryError::Database(e.to_string()),
+    }
 }
 
 impl rusqlite::ToSql for Value {
@@ -177,11 +186,24 @@ impl Postgres {
                     message: format!("schema name {s:?} must be letters, digits and '_'"),
                 });
             }
+            // Concurrent CREATE … IF NOT EXISTS can still collide in PostgreSQL's catalogs:
+            // create the schema and the version table under a session advisory lock.
+            // Separate statements: each commits before the lock is released.
             client
-                .batch_execute(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s}"
-                ))
-                .map_err(db_err)?;
+                .batch_execute("SELECT pg_advisory_lock(7311424801)")
+                .map_err(pg_err)?;
+            let made = client
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}"))
+                .and_then(|_| client.batch_execute(&format!("SET search_path TO {s}")))
+                .and_then(|_| {
+                    client.batch_execute(
+                        "CREATE TABLE IF NOT EXISTS anshu_schema (version BIGINT NOT NULL, applied_at TEXT)",
+                    )
+                });
+            client
+                .batch_execute("SELECT pg_advisory_unlock(7311424801)")
+                .map_err(pg_err)?;
+            made.map_err(pg_err)?;
         }
         Ok(Postgres { client })
     }
@@ -227,7 +249,7 @@ impl Db for Postgres {
         Dialect::Postgres
     }
     fn batch(&mut self, sql: &str) -> Result<(), InventoryError> {
-        self.client.batch_execute(sql).map_err(db_err)
+        self.client.batch_execute(sql).map_err(pg_err)
     }
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, InventoryError> {
         let p: Vec<&(dyn postgres::types::ToSql + Sync)> = params
@@ -236,7 +258,7 @@ impl Db for Postgres {
             .collect();
         self.client
             .execute(number_placeholders(sql).as_str(), &p)
-            .map_err(db_err)
+            .map_err(pg_err)
     }
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, InventoryError> {
         use postgres::types::Type;
@@ -247,7 +269,7 @@ impl Db for Postgres {
         let rows = self
             .client
             .query(number_placeholders(sql).as_str(), &p)
-            .map_err(db_err)?;
+            .map_err(pg_err)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let mut row = Vec::with_capacity(r.len());
@@ -255,23 +277,23 @@ impl Db for Postgres {
                 let v = match *col.type_() {
                     Type::INT8 => r
                         .try_get::<_, Option<i64>>(i)
-                        .map_err(db_err)?
+                        .map_err(pg_err)?
                         .map(Value::Int),
                     Type::INT4 => r
                         .try_get::<_, Option<i32>>(i)
-                        .map_err(db_err)?
+                        .map_err(pg_err)?
                         .map(|x| Value::Int(i64::from(x))),
                     Type::BOOL => r
                         .try_get::<_, Option<bool>>(i)
-                        .map_err(db_err)?
+                        .map_err(pg_err)?
                         .map(|x| Value::Int(i64::from(x))),
                     Type::INT2 => r
                         .try_get::<_, Option<i16>>(i)
-                        .map_err(db_err)?
+                        .map_err(pg_err)?
                         .map(|x| Value::Int(i64::from(x))),
                     _ => r
                         .try_get::<_, Option<String>>(i)
-                        .map_err(db_err)?
+                        .map_err(pg_err)?
                         .map(Value::Text),
                 };
                 row.push(v.unwrap_or(Value::Null));

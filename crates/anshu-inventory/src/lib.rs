@@ -335,6 +335,23 @@ impl Catalog {
     /// Opens (creating on first use) a catalog: a `postgres://` or `postgresql://` URL, with an
     /// optional `schema=` query parameter, or a SQLite file path.
     pub fn open(target: &str) -> Result<Catalog, InventoryError> {
+        // Several processes opening a new SQLite catalog at once can meet SQLite's immediate
+        // "locked" answers (switching to WAL, upgrading a lock): they retry, briefly.
+        let mut attempt = 0u64;
+        loop {
+            match Self::open_once(target) {
+                Err(InventoryError::Database(m) | InventoryError::Open { message: m, .. })
+                    if m.contains("locked") && attempt < 20 =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(target: &str) -> Result<Catalog, InventoryError> {
         let db: Box<dyn Db> =
             if target.starts_with("postgres://") || target.starts_with("postgresql://") {
                 let (url, schema) = split_schema(target);
@@ -390,6 +407,27 @@ impl Catalog {
         for (i, m) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let sql = m.replace("{pk}", pk).replace("{int}", int);
             self.begin()?;
+            // PostgreSQL's BEGIN takes no lock: serialise migrations with an advisory lock held
+            // until the transaction ends (SQLite's BEGIN IMMEDIATE already holds the write lock).
+            if self.db.dialect() == Dialect::Postgres {
+                if let Err(e) = self.db.batch("SELECT pg_advisory_xact_lock(7311424801)") {
+                    let _ = self.db.batch("ROLLBACK");
+                    return Err(e);
+                }
+            }
+            // Another process may have applied this migration between our first look and the
+            // write lock we now hold: look again under the lock.
+            let applied = match self.schema_version() {
+                Ok(v) => v,
+                Err(e) => {
+                    let _ = self.db.batch("ROLLBACK");
+                    return Err(e);
+                }
+            };
+            if applied > i as i64 {
+                self.db.batch("COMMIT")?;
+                continue;
+            }
             let r = self.db.batch(&sql).and_then(|_| {
                 self.db.execute(
                     "INSERT INTO anshu_schema (version, applied_at) VALUES (?, ?)",
