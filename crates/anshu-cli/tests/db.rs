@@ -2,6 +2,9 @@
 //! SQLite on a temp file). Each test creates its own schema, database or file with generated
 //! data, Chinese names and comments included, and drops it afterwards.
 
+mod common;
+use common::resident_id;
+
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -56,25 +59,6 @@ fn file<'a>(r: &'a Value, table: &str) -> &'a Value {
         .iter()
         .find(|f| f["table"] == table)
         .unwrap_or_else(|| panic!("no file entry for {table}: {}", r["files"]))
-}
-
-fn resident_id(i: u64) -> String {
-    let regions = ["110105", "310104", "440305", "510107", "330106"];
-    let body = format!(
-        "{}{:04}{:02}{:02}{:03}",
-        regions[(i % 5) as usize],
-        1960 + i % 40,
-        1 + i % 12,
-        1 + i % 28,
-        i % 1000
-    );
-    let w = [7u32, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(w)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 fn mobile(i: u64) -> u64 {

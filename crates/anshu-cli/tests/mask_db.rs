@@ -2,6 +2,9 @@
 //! a masked copy into another schema (database) keeps row counts, keys and constraints, joins on
 //! masked keys, valid masked identifiers, and no input value survives in its row.
 
+mod common;
+use common::resident_id;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -31,22 +34,6 @@ fn new_key(dir: &Path) -> PathBuf {
     key
 }
 
-fn resident_id(i: u32) -> String {
-    let regions = ["110105", "310104", "440305", "510107", "330106"];
-    let body = format!(
-        "{}{:04}{:02}{:02}{:03}",
-        regions[(i % 5) as usize],
-        1960 + i % 40,
-        1 + i % 12,
-        1 + i % 28,
-        i % 1000
-    );
-    format!(
-        "{body}{}",
-        validate::resident_check_char(body.as_bytes()) as char
-    )
-}
-
 struct Person {
     id: u32,
     name: String,
@@ -67,7 +54,7 @@ fn people() -> Vec<Person> {
                 given[(i / 6 % 8) as usize]
             ),
             phone: format!("139{:08}", 10_000_000 + i * 7919),
-            id_card: resident_id(i),
+            id_card: resident_id(u64::from(i)),
             birth: format!("{:04}-{:02}-{:02}", 1960 + i % 40, 1 + i % 12, 1 + i % 28),
         })
         .collect()

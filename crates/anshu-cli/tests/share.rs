@@ -2,11 +2,12 @@
 //! fragment reshuffled, a column dropped, 10 % of cells edited, saved as XLSX), tiny fragments,
 //! a database share, and the registry.
 
+mod common;
+use common::resident_id;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-use anshu_detect::validate;
 
 fn anshu(catalog: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anshu"))
@@ -53,22 +54,6 @@ impl Rng {
             v.swap(i, j);
         }
     }
-}
-
-fn resident_id(i: u64) -> String {
-    let regions = ["110105", "310104", "440305", "510107", "330106"];
-    let body = format!(
-        "{}{:04}{:02}{:02}{:03}",
-        regions[(i % 5) as usize],
-        1960 + i % 40,
-        1 + i % 12,
-        1 + i % 28,
-        i % 1000
-    );
-    format!(
-        "{body}{}",
-        validate::resident_check_char(body.as_bytes()) as char
-    )
 }
 
 /// The table every recipient receives: customers with an ID, a name, a phone, a city, an

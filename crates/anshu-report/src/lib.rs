@@ -327,8 +327,8 @@ pub fn write_jsonl(w: &mut dyn Write, rec: &StreamRecord) -> io::Result<()> {
     writeln!(w)
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn esc(s: &str) -> String {
+/// Escapes text for HTML element content and attribute values (also used by the console).
+pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

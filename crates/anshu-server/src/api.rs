@@ -552,8 +552,13 @@ pub async fn start_scan(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     a.require(a.role.can_operate())?;
     let id = start_scan_now(&app, &a.user.username, b.source_id)?;
+    Ok(accepted(&app, id))
+}
+
+/// `202 Accepted` with the job just started.
+fn accepted(app: &App, id: u64) -> (StatusCode, Json<Value>) {
     let job = app.jobs.lock().ok().and_then(|j| j.get(id));
-    Ok((StatusCode::ACCEPTED, Json(json!(job))))
+    (StatusCode::ACCEPTED, Json(json!(job)))
 }
 
 pub async fn list_scans(State(app): State<App>, _a: Authed) -> Result<Json<Value>, ApiError> {
@@ -784,8 +789,7 @@ pub async fn start_mask(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     a.require(a.role.can_operate())?;
     let id = start_mask_now(&app, &a.user.username, b)?;
-    let job = app.jobs.lock().ok().and_then(|j| j.get(id));
-    Ok((StatusCode::ACCEPTED, Json(json!(job))))
+    Ok(accepted(&app, id))
 }
 
 #[derive(Deserialize)]
@@ -854,6 +858,5 @@ pub async fn start_share(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     a.require(a.role.can_operate())?;
     let id = start_share_now(&app, &a.user.username, b)?;
-    let job = app.jobs.lock().ok().and_then(|j| j.get(id));
-    Ok((StatusCode::ACCEPTED, Json(json!(job))))
+    Ok(accepted(&app, id))
 }

@@ -14,21 +14,7 @@ use anshu_inventory::console::Session;
 use crate::api::{self, ReviewBody};
 use crate::auth::{self, lock_catalog, Role};
 use crate::{ApiError, App};
-
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
+use anshu_report::esc;
 
 const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
 header{background:#17324d;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}
@@ -64,6 +50,37 @@ fn viewer(app: &App, headers: &HeaderMap) -> Result<Session, Box<Response>> {
         Err(ApiError::Unauthenticated) => Err(Box::new(Redirect::to("/login").into_response())),
         Err(e) => Err(Box::new(e.into_response())),
     }
+}
+
+/// The session of a form post that changes state: logged in, the form's CSRF token, and a role
+/// `allowed` to do it.
+fn form_session(
+    app: &App,
+    headers: &HeaderMap,
+    csrf: &str,
+    allowed: fn(Role) -> bool,
+) -> Result<Session, Box<Response>> {
+    let s = viewer(app, headers)?;
+    check_csrf(&s, csrf)?;
+    if !Role::parse(&s.user.role).is_some_and(allowed) {
+        return Err(Box::new(
+            ApiError::Forbidden(s.user.role.clone()).into_response(),
+        ));
+    }
+    Ok(s)
+}
+
+/// An error as a page, with its status.
+fn error_page(s: &Session, e: &ApiError) -> Response {
+    (
+        e.status(),
+        page(
+            "错误 Error",
+            Some(s),
+            &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
+        ),
+    )
+        .into_response()
 }
 
 fn check_csrf(s: &Session, sent: &str) -> Result<(), Box<Response>> {
@@ -402,16 +419,10 @@ pub async fn review_form(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> Response {
-    let s = match viewer(&app, &headers) {
+    let s = match form_session(&app, &headers, &f.csrf, Role::can_review) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return *r;
-    }
-    if !Role::parse(&s.user.role).is_some_and(Role::can_review) {
-        return ApiError::Forbidden(s.user.role.clone()).into_response();
-    }
     let types: Vec<String> = f
         .types
         .split([',', '，'])
@@ -429,15 +440,7 @@ pub async fn review_form(
     };
     match api::apply_review(&app, &s.user.username, id, b) {
         Ok(()) => Redirect::to(&format!("/inventory/columns/{id}")).into_response(),
-        Err(e) => (
-            e.status(),
-            page(
-                "错误 Error",
-                Some(&s),
-                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
-            ),
-        )
-            .into_response(),
+        Err(e) => error_page(&s, &e),
     }
 }
 
@@ -558,16 +561,10 @@ pub async fn add_source_form(
     headers: HeaderMap,
     Form(f): Form<SourceForm>,
 ) -> Response {
-    let s = match viewer(&app, &headers) {
+    let s = match form_session(&app, &headers, &f.csrf, Role::can_operate) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return *r;
-    }
-    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
-        return ApiError::Forbidden(s.user.role.clone()).into_response();
-    }
     let b = api::NewSource {
         name: f.name,
         uri: f.uri,
@@ -575,15 +572,7 @@ pub async fn add_source_form(
     };
     match api::register_source(&app, &s.user.username, b) {
         Ok(_) => Redirect::to("/sources").into_response(),
-        Err(e) => (
-            e.status(),
-            page(
-                "错误 Error",
-                Some(&s),
-                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
-            ),
-        )
-            .into_response(),
+        Err(e) => error_page(&s, &e),
     }
 }
 
@@ -593,27 +582,13 @@ pub async fn scan_form(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let s = match viewer(&app, &headers) {
+    let s = match form_session(&app, &headers, &f.csrf, Role::can_operate) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return *r;
-    }
-    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
-        return ApiError::Forbidden(s.user.role.clone()).into_response();
-    }
     match api::start_scan_now(&app, &s.user.username, id) {
         Ok(job) => Redirect::to(&format!("/scans/{job}")).into_response(),
-        Err(e) => (
-            e.status(),
-            page(
-                "错误 Error",
-                Some(&s),
-                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
-            ),
-        )
-            .into_response(),
+        Err(e) => error_page(&s, &e),
     }
 }
 
@@ -760,16 +735,10 @@ pub async fn mask_form(
     headers: HeaderMap,
     Form(f): Form<MaskForm>,
 ) -> Response {
-    let s = match viewer(&app, &headers) {
+    let s = match form_session(&app, &headers, &f.csrf, Role::can_operate) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return *r;
-    }
-    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
-        return ApiError::Forbidden(s.user.role.clone()).into_response();
-    }
     let b = api::NewMask {
         source_id: f.source_id,
         output: f.output,
@@ -778,15 +747,7 @@ pub async fn mask_form(
     };
     match api::start_mask_now(&app, &s.user.username, b) {
         Ok(job) => Redirect::to(&format!("/scans/{job}")).into_response(),
-        Err(e) => (
-            e.status(),
-            page(
-                "错误 Error",
-                Some(&s),
-                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
-            ),
-        )
-            .into_response(),
+        Err(e) => error_page(&s, &e),
     }
 }
 
@@ -809,16 +770,10 @@ pub async fn share_form(
     headers: HeaderMap,
     Form(f): Form<ShareForm>,
 ) -> Response {
-    let s = match viewer(&app, &headers) {
+    let s = match form_session(&app, &headers, &f.csrf, Role::can_operate) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return *r;
-    }
-    if !Role::parse(&s.user.role).is_some_and(Role::can_operate) {
-        return ApiError::Forbidden(s.user.role.clone()).into_response();
-    }
     let b = api::NewShare {
         source_id: f.source_id,
         file: Some(f.file),
@@ -829,14 +784,6 @@ pub async fn share_form(
     };
     match api::start_share_now(&app, &s.user.username, b) {
         Ok(job) => Redirect::to(&format!("/scans/{job}")).into_response(),
-        Err(e) => (
-            e.status(),
-            page(
-                "错误 Error",
-                Some(&s),
-                &format!("<p class=\"err\">{}</p>", esc(&e.to_string())),
-            ),
-        )
-            .into_response(),
+        Err(e) => error_page(&s, &e),
     }
 }

@@ -1,4 +1,5 @@
-//! Helpers shared by the console tests: a real `anshu serve` on a free loopback port.
+//! Helpers shared by the integration tests: a real `anshu serve` on a free loopback port, and
+//! generated identifiers checked by an implementation independent of the product's.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
@@ -64,4 +65,25 @@ pub fn start_with(catalog: &str) -> Server {
         key_file,
         _keys: keys,
     }
+}
+
+/// A valid resident ID number for `i`: five regions, birth dates from 1960 to 1999, the GB 11643
+/// check character computed here, independently of `anshu_detect::validate`.
+pub fn resident_id(i: u64) -> String {
+    let regions = ["110105", "310104", "440305", "510107", "330106"];
+    let body = format!(
+        "{}{:04}{:02}{:02}{:03}",
+        regions[(i % 5) as usize],
+        1960 + i % 40,
+        1 + i % 12,
+        1 + i % 28,
+        i % 1000
+    );
+    let w = [7u32, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(w)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
