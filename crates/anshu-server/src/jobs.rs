@@ -36,6 +36,9 @@ pub struct Job {
     pub result: Option<serde_json::Value>,
 }
 
+/// Jobs remembered for the job list.
+pub const KEEP_JOBS: usize = 1_000;
+
 #[derive(Default)]
 pub struct Jobs {
     next: u64,
@@ -95,6 +98,7 @@ impl Jobs {
         let child = Arc::new(Mutex::new(Some(child)));
         self.jobs.insert(id, Arc::clone(&job));
         self.children.insert(id, Arc::clone(&child));
+        self.forget_old();
         if let Some(err) = stderr {
             let job = Arc::clone(&job);
             std::thread::spawn(move || {
@@ -158,6 +162,24 @@ impl Jobs {
             }
         });
         Ok(id)
+    }
+
+    /// Keeps the newest [`KEEP_JOBS`] jobs; older finished ones are forgotten (their results
+    /// stay in the catalog, the masking records and the share registry).
+    fn forget_old(&mut self) {
+        while self.jobs.len() > KEEP_JOBS {
+            let oldest_done = self
+                .jobs
+                .iter()
+                .find_map(|(id, j)| j.lock().ok().filter(|j| j.status != "running").map(|_| *id));
+            match oldest_done {
+                Some(id) => {
+                    self.jobs.remove(&id);
+                    self.children.remove(&id);
+                }
+                None => break,
+            }
+        }
     }
 
     pub fn get(&self, id: u64) -> Option<Job> {
