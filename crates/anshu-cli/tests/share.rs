@@ -9,9 +9,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Runs in the catalog's directory, so that shares name their files relatively: a share's id
+/// depends on the paths given, and relative ones make ids, marks and figures the same on every
+/// run (absolute ones would carry the random temporary directory).
 fn anshu(catalog: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_anshu"))
         .args(args)
+        .current_dir(catalog.parent().unwrap())
         .env("ANSHU_CATALOG", catalog)
         .output()
         .expect("run anshu")
@@ -28,7 +32,8 @@ fn ok(out: &Output) -> String {
     stdout
 }
 
-/// A fixed key, so that share ids, marks and therefore every figure are the same on every run.
+/// A fixed key, so that (with relative paths, see `anshu`) share ids, marks and therefore every
+/// figure are the same on every run.
 fn fixed_key(dir: &Path) -> PathBuf {
     let key = anshu_mask::MaskKey::from_secret([42u8; 32], "2026-11-23T00:00:00Z");
     let p = dir.join("share.key");
@@ -88,6 +93,11 @@ fn write_table(path: &Path, rows: u64) {
         ));
     }
     std::fs::write(path, s).unwrap();
+}
+
+/// A file's name, as given to commands run in its directory.
+fn rel(p: &Path) -> &str {
+    p.file_name().unwrap().to_str().unwrap()
 }
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
@@ -195,11 +205,11 @@ fn twenty_recipients_a_200_row_edited_xlsx_fragment_names_the_right_one() {
             &catalog,
             &[
                 "share",
-                table.to_str().unwrap(),
+                rel(&table),
                 "--to",
                 r,
                 "--output",
-                out.to_str().unwrap(),
+                rel(&out),
                 "--key-file",
                 key.to_str().unwrap(),
                 "--preset",
@@ -361,11 +371,11 @@ fn tiny_fragments_are_inconclusive_and_pasted_text_traces() {
             &catalog,
             &[
                 "share",
-                table.to_str().unwrap(),
+                rel(&table),
                 "--to",
                 r,
                 "-o",
-                out.to_str().unwrap(),
+                rel(&out),
                 "--key-file",
                 key.to_str().unwrap(),
             ],
@@ -377,11 +387,11 @@ fn tiny_fragments_are_inconclusive_and_pasted_text_traces() {
         &catalog,
         &[
             "share",
-            table.to_str().unwrap(),
+            rel(&table),
             "--to",
             "丁公司",
             "-o",
-            copies[0].to_str().unwrap(),
+            rel(&copies[0]),
             "--key-file",
             key.to_str().unwrap(),
         ],
@@ -474,11 +484,11 @@ fn a_database_table_is_shared_with_its_numeric_columns_marked() {
             &catalog,
             &[
                 "share",
-                &format!("sqlite://{}", src.display()),
+                &format!("sqlite://{}", rel(&src)),
                 "--to",
                 r,
                 "-o",
-                &format!("sqlite://{}", dst.display()),
+                &format!("sqlite://{}", rel(&dst)),
                 "--key-file",
                 key.to_str().unwrap(),
                 "--preset",
