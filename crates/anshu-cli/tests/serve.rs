@@ -361,11 +361,7 @@ fn console_api_roles_csrf_audit() {
     }
     assert!(admin.get("/api/audit/verify").json()["broken_at"].is_null());
     drop(srv);
-    let verify = Command::new(env!("CARGO_BIN_EXE_anshu"))
-        .args(["audit", "verify"])
-        .env("ANSHU_CATALOG", &catalog)
-        .output()
-        .unwrap();
+    let verify = audit_verify(&catalog);
     assert!(
         verify.status.success(),
         "{}",
@@ -380,11 +376,7 @@ fn console_api_roles_csrf_audit() {
         [],
     )
     .unwrap();
-    let verify = Command::new(env!("CARGO_BIN_EXE_anshu"))
-        .args(["audit", "verify"])
-        .env("ANSHU_CATALOG", &catalog)
-        .output()
-        .unwrap();
+    let verify = audit_verify(&catalog);
     assert_eq!(verify.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("was edited"));
     // So is removing one.
@@ -395,13 +387,18 @@ fn console_api_roles_csrf_audit() {
     .unwrap();
     c.execute("DELETE FROM audit_log WHERE action = 'login' AND id = (SELECT MIN(id) FROM audit_log WHERE action = 'login')", [])
         .unwrap();
-    let verify = Command::new(env!("CARGO_BIN_EXE_anshu"))
-        .args(["audit", "verify"])
-        .env("ANSHU_CATALOG", &catalog)
-        .output()
-        .unwrap();
+    let verify = audit_verify(&catalog);
     assert_eq!(verify.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("removed"));
+}
+
+/// `anshu audit verify` on a catalog.
+fn audit_verify(catalog: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_anshu"))
+        .args(["audit", "verify"])
+        .env("ANSHU_CATALOG", catalog)
+        .output()
+        .unwrap()
 }
 
 #[test]

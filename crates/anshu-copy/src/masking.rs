@@ -366,7 +366,7 @@ fn measure_decimals<'a>(values: impl Iterator<Item = &'a str>) -> Option<u32> {
     let (d, n) = counts.iter().enumerate().max_by_key(|(_, n)| **n)?;
     // Nine in ten values, and enough of them to be a column of measures rather than a few
     // numbers in a text column.
-    (total >= 1 && *n * 10 >= total * 9 && *n > 0).then_some(d as u32)
+    (*n > 0 && *n * 10 >= total * 9).then_some(d as u32)
 }
 
 impl MaskVisitor {

@@ -36,9 +36,7 @@
 
 use std::collections::HashSet;
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 /// The scheme's name and version, recorded with every share.
 pub const SCHEME: &str = "anshu-mark-1";
@@ -49,17 +47,8 @@ pub const ACCUSE_BELOW: f64 = 1e-6;
 /// Distinct votes considered per share; more adds nothing to a decision and bounds the work.
 pub const MAX_VOTES: usize = 200_000;
 
-type HmacSha256 = Hmac<Sha256>;
-
-fn hmac(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    for p in parts {
-        mac.update(&(p.len() as u32).to_be_bytes());
-        mac.update(p);
-    }
-    mac.finalize().into_bytes().into()
-}
+/// The keyed PRF shared with masking: HMAC-SHA-256 over length-prefixed parts.
+use anshu_mask::prf as hmac;
 
 /// What a value carries a mark as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -30,7 +30,7 @@ mod substitute;
 pub use cipher::{Block128, CipherName};
 pub use key::MaskKey;
 pub use methods::{
-    canonical, keep_ends, BirthMode, Ctx, DateShift, Fpe, Generalise, HashAlgorithm, Keep,
+    canonical, keep_ends, prf, BirthMode, Ctx, DateShift, Fpe, Generalise, HashAlgorithm, Keep,
     KeyedHash, Keys, Level, Masker, Noise, Partial, Redact, Shuffle, Substitute, Token,
 };
 pub use policy::{ColumnFacts, MethodSpec, Policy, Rule, PRESETS};

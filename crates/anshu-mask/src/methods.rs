@@ -82,8 +82,9 @@ impl Keys {
     }
 }
 
-/// HMAC-SHA-256 of the parts, each length-prefixed so that ("ab","c") ≠ ("a","bc").
-pub(crate) fn prf(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+/// HMAC-SHA-256 of the parts, each length-prefixed so that ("ab","c") ≠ ("a","bc"). Every keyed
+/// derivation in Anshu (masking subkeys' uses, recipient marks) goes through this one function.
+pub fn prf(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     for p in parts {

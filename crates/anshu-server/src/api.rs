@@ -494,12 +494,8 @@ pub struct NewScan {
 }
 
 pub(crate) fn start_scan_now(app: &App, who: &str, source_id: i64) -> Result<u64, ApiError> {
-    let scanner = app
-        .scanner
-        .clone()
-        .ok_or_else(|| ApiError::Invalid("this server was started without a scanner".into()))?;
     let s = lock_catalog(app)?.console_source(source_id)?;
-    let password = source_password(app, &s)?;
+    // Directories are counted up front so the progress bar has a total; databases have none.
     let total = (s.kind == "directory").then(|| {
         let found = anshu_source::discover(
             &[std::path::PathBuf::from(&s.uri)],
@@ -507,42 +503,16 @@ pub(crate) fn start_scan_now(app: &App, who: &str, source_id: i64) -> Result<u64
         );
         found.files.len() as u64
     });
-    let at = now_rfc3339();
-    let id = app
-        .jobs
-        .lock()
-        .map_err(|_| ApiError::Catalog("jobs lock poisoned".into()))?
-        .start(
-            crate::jobs::ScanRequest {
-                scanner,
-                kind: "scan",
-                args: vec![
-                    "scan".into(),
-                    s.uri.clone(),
-                    "--format".into(),
-                    "jsonl".into(),
-                    "--quiet".into(),
-                    "--catalog".into(),
-                    app.catalog_target.clone(),
-                ],
-                password,
-                total,
-                source_id,
-                source_name: s.name.clone(),
-                user: who.to_owned(),
-                at: at.clone(),
-            },
-            now_rfc3339,
-        )
-        .map_err(ApiError::Invalid)?;
-    lock_catalog(app)?.audit(
-        &at,
-        who,
-        "scan_started",
-        Some(&s.name),
-        Some(&format!("scan {id}")),
-    )?;
-    Ok(id)
+    let args = vec![
+        "scan".into(),
+        s.uri.clone(),
+        "--format".into(),
+        "jsonl".into(),
+        "--quiet".into(),
+        "--catalog".into(),
+        app.catalog_target.clone(),
+    ];
+    run_job(app, who, "scan", args, total, &s, "scan_started")
 }
 
 pub async fn start_scan(
@@ -601,7 +571,7 @@ pub async fn cancel_scan(
         &a.user.username,
         "scan_cancelled",
         Some(&job.source),
-        Some(&format!("scan {id}")),
+        Some(&format!("{} {id}", job.kind)),
     )?;
     Ok(Json(json!(job)))
 }
@@ -645,7 +615,7 @@ pub async fn export(
     };
     let dir = tempfile_dir()?;
     let path = dir.join(format!("{kind}.{ext}"));
-    let rows = {
+    {
         let mut c = lock_catalog(&app)?;
         let n = anshu_inventory::export(&mut c, k, f, &path)?;
         c.audit(
@@ -655,11 +625,9 @@ pub async fn export(
             Some(&kind),
             Some(&format!("{n} rows as {ext}")),
         )?;
-        n
-    };
+    }
     let bytes = std::fs::read(&path).map_err(|e| ApiError::Catalog(e.to_string()))?;
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = rows;
     Ok((
         [
             (header::CONTENT_TYPE, mime.to_owned()),
@@ -698,11 +666,14 @@ fn key_args(app: &App) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Starts `anshu ARGS…` as a job on `source` (its password, if any, in the child's environment)
+/// and writes the audit entry.
 fn run_job(
     app: &App,
     who: &str,
     kind: &'static str,
     args: Vec<String>,
+    total: Option<u64>,
     source: &anshu_inventory::console::ConsoleSource,
     audit: &str,
 ) -> Result<u64, ApiError> {
@@ -716,12 +687,12 @@ fn run_job(
         .lock()
         .map_err(|_| ApiError::Catalog("jobs lock poisoned".into()))?
         .start(
-            crate::jobs::ScanRequest {
+            crate::jobs::JobRequest {
                 scanner,
                 kind,
                 args,
                 password,
-                total: None,
+                total,
                 source_id: source.id,
                 source_name: source.name.clone(),
                 user: who.to_owned(),
@@ -735,7 +706,7 @@ fn run_job(
         who,
         audit,
         Some(&source.name),
-        Some(&format!("job {id}")),
+        Some(&format!("{kind} {id}")),
     )?;
     Ok(id)
 }
@@ -779,7 +750,7 @@ pub(crate) fn start_mask_now(app: &App, who: &str, b: NewMask) -> Result<u64, Ap
         ]);
     }
     args.extend(key_args(app));
-    run_job(app, who, "mask", args, &s, "mask_started")
+    run_job(app, who, "mask", args, None, &s, "mask_started")
 }
 
 pub async fn start_mask(
@@ -848,7 +819,7 @@ pub(crate) fn start_share_now(app: &App, who: &str, b: NewShare) -> Result<u64, 
         args.extend(["--purpose".into(), p]);
     }
     args.extend(key_args(app));
-    run_job(app, who, "share", args, &s, "share_started")
+    run_job(app, who, "share", args, None, &s, "share_started")
 }
 
 pub async fn start_share(

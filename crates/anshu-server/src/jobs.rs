@@ -47,7 +47,7 @@ pub struct Jobs {
 }
 
 /// What a job needs to run: `anshu ARGS…` with a password in its environment.
-pub struct ScanRequest {
+pub struct JobRequest {
     pub scanner: PathBuf,
     pub kind: &'static str,
     pub args: Vec<String>,
@@ -60,7 +60,7 @@ pub struct ScanRequest {
 }
 
 impl Jobs {
-    pub fn start(&mut self, r: ScanRequest, now: fn() -> String) -> Result<u64, String> {
+    pub fn start(&mut self, r: JobRequest, now: fn() -> String) -> Result<u64, String> {
         self.next += 1;
         let id = self.next;
         let mut cmd = Command::new(&r.scanner);
