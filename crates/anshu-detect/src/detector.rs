@@ -4,9 +4,13 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
+use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchKind, PatternSet};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use crate::rules::{Boundary, RuleSet, TypeSpec};
 use crate::validate::{Date, Validator};
@@ -56,14 +60,279 @@ struct TextPattern {
 
 /// Patterns searched together by one automaton.
 struct TextGroup {
+    /// The full engine, for captures and as the fallback when the lazy DFA gives up.
     re: Regex,
+    /// A forward lazy DFA of the same patterns, driven directly for anchored attempts: a
+    /// candidate position costs a few table lookups instead of a trip through the meta engine.
+    dfa: DFA,
     patterns: Vec<TextPattern>,
-    /// For groups of ASCII-led patterns that all need a non-word character before them:
-    /// the bytes a match can start with. The group is then searched by anchored attempts at
-    /// word starts only, which is several times faster than an unanchored search of a
-    /// many-pattern automaton over dense log text.
-    word_starts: Option<[bool; 256]>,
+    entry: Entry,
 }
+
+/// Where a group's matches can begin, which decides how the group is searched.
+enum Entry {
+    /// ASCII-led patterns that all need a non-word character before them: the bytes a match can
+    /// start with. The group is tried, anchored, at word starts with one of these bytes only.
+    WordStart(Box<[bool; 256]>),
+    /// Every match begins with a literal of two or more characters (role words, province
+    /// names, key names): the group is tried, anchored, where the first two characters of one
+    /// of them occur. A bitmap test per character replaces an unanchored search by an
+    /// automaton of thousands of states, whose literal prefilter gives up on so many literals.
+    Pairs(PairFilter),
+    /// Patterns that begin at a line start: tried, anchored, at line starts only.
+    LineStart,
+    /// No usable prefix (negated-class patterns): an unanchored search.
+    Anywhere,
+}
+
+impl TextGroup {
+    /// The match of the group's patterns anchored at `s`: the pattern and where it ends.
+    ///
+    /// This walks the lazy DFA byte by byte itself. Most attempts die after a byte or two
+    /// (a timestamp, a word), and the general search routine's set-up costs more than that walk.
+    fn anchored(
+        &self,
+        cache: &mut GroupCache,
+        hay: &[u8],
+        s: usize,
+        anchored: Anchored,
+    ) -> Option<(usize, usize)> {
+        match self.walk(cache, hay, s, anchored) {
+            Ok(m) => m,
+            // The DFA quit (a Unicode word boundary before non-ASCII text): the meta engine
+            // answers instead.
+            Err(()) => {
+                let input = Input::new(hay).span(s..hay.len()).anchored(anchored);
+                self.re
+                    .search(&input)
+                    .map(|m| (m.pattern().as_usize(), m.end()))
+            }
+        }
+    }
+
+    #[inline]
+    fn walk(
+        &self,
+        cache: &mut GroupCache,
+        hay: &[u8],
+        s: usize,
+        anchored: Anchored,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        let dfa = &self.dfa;
+        let look_behind = s.checked_sub(1).map(|i| hay[i]);
+        let mut sid = if anchored == Anchored::Yes {
+            cache.start(dfa, look_behind)?
+        } else {
+            let cfg = regex_automata::util::start::Config::new()
+                .anchored(anchored)
+                .look_behind(look_behind);
+            dfa.start_state(&mut cache.dfa, &cfg).map_err(|_| ())?
+        };
+        let cache = &mut cache.dfa;
+        let mut found = None;
+        // Matches are reported one byte late: entering a match state on the byte at `at`
+        // means a match ended at `at`.
+        for (at, &b) in hay.iter().enumerate().skip(s) {
+            sid = dfa.next_state(cache, sid, b).map_err(|_| ())?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
+                } else if sid.is_dead() {
+                    return Ok(found);
+                } else if sid.is_quit() {
+                    return Err(());
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(cache, sid).map_err(|_| ())?;
+        if sid.is_match() {
+            found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), hay.len()));
+        }
+        Ok(found)
+    }
+}
+
+/// A filter for positions where one of a set of literals can begin, by its first character and
+/// its first two characters. Both tests are bitmaps, so a position costs a UTF-8 decode and one
+/// or two bit tests; false positives only cost an anchored attempt that fails.
+struct PairFilter {
+    first: Vec<u64>,
+    pairs: Vec<u64>,
+}
+
+const FIRST_BITS: u32 = 16;
+const PAIR_BITS: u32 = 20;
+
+impl PairFilter {
+    fn new() -> PairFilter {
+        PairFilter {
+            first: vec![0; 1 << (FIRST_BITS - 6)],
+            pairs: vec![0; 1 << (PAIR_BITS - 6)],
+        }
+    }
+
+    fn first_slot(c: u32) -> usize {
+        (c & ((1 << FIRST_BITS) - 1)) as usize
+    }
+
+    fn pair_slot(a: u32, b: u32) -> usize {
+        let h = (a.wrapping_mul(0x9E37_79B1) ^ b).wrapping_mul(0x85EB_CA6B);
+        (h >> (32 - PAIR_BITS)) as usize
+    }
+
+    fn set(bits: &mut [u64], i: usize) {
+        bits[i >> 6] |= 1 << (i & 63);
+    }
+
+    fn get(bits: &[u64], i: usize) -> bool {
+        bits[i >> 6] & (1 << (i & 63)) != 0
+    }
+
+    /// Adds a literal of two characters or more (see `selective_literal`).
+    fn insert(&mut self, lit: &[u8]) {
+        let (a, n) = decode(lit, 0);
+        Self::set(&mut self.first, Self::first_slot(a));
+        let (b, _) = decode(lit, n);
+        Self::set(&mut self.pairs, Self::pair_slot(a, b));
+    }
+
+    /// Whether a literal may begin at `i`, where character `c` of `n` bytes starts.
+    #[inline]
+    fn may_start(&self, hay: &[u8], i: usize, c: u32, n: usize) -> bool {
+        if !Self::get(&self.first, Self::first_slot(c)) || i + n >= hay.len() {
+            return false;
+        }
+        let (d, _) = decode(hay, i + n);
+        Self::get(&self.pairs, Self::pair_slot(c, d))
+    }
+}
+
+/// The character starting at byte `i` of valid UTF-8, as a code point, and its length. Bytes
+/// that do not start a valid sequence decode as themselves (one byte), which only matters for
+/// the filter above: literals and texts are valid UTF-8.
+#[inline]
+fn decode(s: &[u8], i: usize) -> (u32, usize) {
+    let b = s[i] as u32;
+    let cont = |k: usize| s.get(i + k).map_or(0, |&x| (x & 0x3F) as u32);
+    if b < 0x80 {
+        (b, 1)
+    } else if b < 0xE0 {
+        (((b & 0x1F) << 6) | cont(1), 2)
+    } else if b < 0xF0 {
+        (((b & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (
+            ((b & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        )
+    }
+}
+
+/// A hint word as written, in lower case, in upper case and capitalised: the forms it takes in
+/// text (`tbz`, `TBZ`, `Tbz`). Searching for these few forms instead of ignoring ASCII case lets
+/// the literal search use its SIMD prefilter.
+fn case_variants(word: &str) -> Vec<String> {
+    let lower = word.to_ascii_lowercase();
+    let mut title = lower.clone();
+    if let Some(f) = title.get_mut(..1) {
+        f.make_ascii_uppercase();
+    }
+    let mut out = vec![word.to_owned(), lower, word.to_ascii_uppercase(), title];
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The end of the longest of `names` that starts at byte `s` of `text`.
+fn longest_name(
+    text: &str,
+    s: usize,
+    names: &std::collections::HashSet<&str>,
+    min_chars: usize,
+    max_chars: usize,
+) -> Option<usize> {
+    let mut ends: [usize; 8] = [0; 8];
+    let mut k = 0;
+    for (off, c) in text[s..].char_indices().take(max_chars.min(7)) {
+        ends[k] = s + off + c.len_utf8();
+        k += 1;
+    }
+    (min_chars.max(1)..=k)
+        .rev()
+        .map(|n| ends[n - 1])
+        .find(|&e| names.contains(&text[s..e]))
+}
+
+/// Whether a literal is rare enough to find candidates by: two characters or more. (Single
+/// characters, a surname or a comma, occur everywhere.)
+fn selective_literal(lit: &[u8]) -> bool {
+    lit.iter().filter(|&&b| (b & 0xC0) != 0x80).count() >= 2
+}
+
+/// Whether every match of `pattern` begins at the start of a line (or of the text).
+fn line_led(pattern: &str) -> bool {
+    use regex_syntax::hir::{HirKind, Look};
+    fn led(h: &regex_syntax::hir::Hir) -> bool {
+        match h.kind() {
+            HirKind::Look(l) => matches!(l, Look::Start | Look::StartLF),
+            HirKind::Concat(v) => v.first().is_some_and(led),
+            HirKind::Capture(c) => led(&c.sub),
+            HirKind::Alternation(v) => v.iter().all(led),
+            _ => false,
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .is_ok_and(|h| led(&h))
+}
+
+/// Per-thread search state: one lazy-DFA cache per group.
+struct Scratch {
+    caches: Vec<GroupCache>,
+}
+
+/// A group's lazy-DFA cache and its anchored start states by look-behind byte (256 for the
+/// start of the text). Looking a start state up is the larger part of an attempt that dies
+/// after a byte or two; the cached ones are dropped whenever the DFA cache is cleared.
+struct GroupCache {
+    dfa: DfaCache,
+    starts: Box<[Option<LazyStateID>; 257]>,
+    clears: usize,
+}
+
+impl GroupCache {
+    fn new(dfa: &DFA) -> GroupCache {
+        GroupCache {
+            dfa: dfa.create_cache(),
+            starts: Box::new([None; 257]),
+            clears: 0,
+        }
+    }
+
+    fn start(&mut self, dfa: &DFA, look_behind: Option<u8>) -> Result<LazyStateID, ()> {
+        if self.dfa.clear_count() != self.clears {
+            self.starts.fill(None);
+            self.clears = self.dfa.clear_count();
+        }
+        let k = look_behind.map_or(256, usize::from);
+        if let Some(sid) = self.starts[k] {
+            return Ok(sid);
+        }
+        let cfg = regex_automata::util::start::Config::new()
+            .anchored(Anchored::Yes)
+            .look_behind(look_behind);
+        let sid = dfa.start_state(&mut self.dfa, &cfg).map_err(|_| ())?;
+        if self.dfa.clear_count() != self.clears {
+            self.starts.fill(None);
+            self.clears = self.dfa.clear_count();
+        }
+        self.starts[k] = Some(sid);
+        Ok(sid)
+    }
+}
+
+type ScratchPool = Pool<Scratch, Box<dyn Fn() -> Scratch + Send + Sync>>;
 
 /// A type reported only next to a hint word (`cn_taiwan_permit`): its hint words are found
 /// first, and its pattern is tried just after each, instead of searching all text for a shape
@@ -95,6 +364,7 @@ impl Default for DetectorOptions {
 pub struct Detector {
     types: Vec<TypeInfo>,
     groups: Vec<TextGroup>,
+    scratch: ScratchPool,
     hinted: Vec<HintedType>,
     /// Positive hint words of hinted types; the pattern id indexes `hinted_words`.
     hinted_ac: Option<AhoCorasick>,
@@ -114,6 +384,8 @@ pub struct Detector {
     text_hint_ac: AhoCorasick,
     text_hint_words: Vec<(TypeIdx, Hint)>,
     opts: DetectorOptions,
+    /// Search every group with the meta engine's unanchored search (see `reference_search`).
+    reference: bool,
 }
 
 /// A type found for a whole value, with the value's confidence.
@@ -143,27 +415,98 @@ fn build_regex(patterns: &[String], kind: MatchKind) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The set of bytes a match of `pattern` can start with, from its literal prefixes. Unknown means
-/// every byte: this is only a filter that saves anchored retries.
-fn first_bytes(pattern: &str) -> [bool; 256] {
-    let mut set = [true; 256];
-    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
-        return set;
-    };
+/// The forward lazy DFA of a group, with a start state per pattern for retries.
+fn build_dfa(patterns: &[String]) -> Result<DFA, String> {
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(MatchKind::LeftmostFirst)
+                .starts_for_each_pattern(true)
+                .cache_capacity(32 << 20)
+                // A Unicode word boundary makes the DFA quit on non-ASCII bytes; the search then
+                // falls back to the meta engine rather than failing.
+                .unicode_word_boundary(true)
+                .minimum_cache_clear_count(None),
+        )
+        .syntax(syntax::Config::new().unicode(true).utf8(true))
+        .thompson(thompson::Config::new().nfa_size_limit(Some(256 << 20)))
+        .build_many(patterns)
+        .map_err(|e| e.to_string())
+}
+
+/// Rewrites `\d` as `[0-9]`. Identifiers are written in ASCII digits and every validator checks
+/// ASCII digits; Unicode `\d` (some 700 characters) only made automata larger and hid the
+/// first bytes of digit-led patterns. Write `[０-９]` where full-width digits are meant.
+pub(crate) fn ascii_digits(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut depth = 0usize;
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('d') if depth > 0 => out.push_str("0-9"),
+                Some('d') => out.push_str("[0-9]"),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                depth += 1;
+                out.push('[');
+                // A `]` first in a class (after an optional `^`) is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            ']' if depth > 0 => {
+                depth -= 1;
+                out.push(']');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The literals every match of `pattern` starts with, or `None` when they cannot be listed
+/// (a pattern that can start with any character, or with too many).
+fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
     let mut ex = regex_syntax::hir::literal::Extractor::new();
     ex.kind(regex_syntax::hir::literal::ExtractKind::Prefix)
         .limit_class(300)
         .limit_total(20_000);
     let seq = ex.extract(&hir);
-    if let Some(lits) = seq.literals() {
-        if lits.iter().all(|l| !l.as_bytes().is_empty()) {
-            set = [false; 256];
-            for l in lits {
-                set[l.as_bytes()[0] as usize] = true;
-            }
-        }
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
     }
-    set
+    Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// The set of bytes a match of `pattern` can start with, from its literal prefixes. Unknown means
+/// every byte: this is only a filter that saves anchored retries.
+fn first_bytes(literals: Option<&[Vec<u8>]>) -> [bool; 256] {
+    match literals {
+        Some(lits) => {
+            let mut set = [false; 256];
+            for l in lits {
+                set[l[0] as usize] = true;
+            }
+            set
+        }
+        None => [true; 256],
+    }
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -181,7 +524,12 @@ impl Detector {
             )));
         }
         let mut types = Vec::new();
-        let mut group_src: Vec<(String, Vec<String>, Vec<TextPattern>)> = Vec::new();
+        #[allow(clippy::type_complexity)]
+        let mut group_src: Vec<(
+            String,
+            Vec<String>,
+            Vec<(TextPattern, Option<Vec<Vec<u8>>>)>,
+        )> = Vec::new();
         let mut hinted = Vec::new();
         let mut hinted_terms: Vec<String> = Vec::new();
         let mut hinted_words = Vec::new();
@@ -196,6 +544,7 @@ impl Detector {
 
         for (i, t) in rules.types.iter().enumerate() {
             let idx = i as TypeIdx;
+            let patterns: Vec<String> = t.patterns.iter().map(|p| ascii_digits(p)).collect();
             types.push(TypeInfo {
                 id: t.id.clone(),
                 name: t.name.clone(),
@@ -207,12 +556,14 @@ impl Detector {
                 checked: is_checked(t),
                 boundary: t.boundary,
             });
-            if t.text && t.hint_required && !t.patterns.is_empty() {
-                let re = build_regex(&t.patterns, MatchKind::LeftmostFirst)
-                    .map_err(RuleError::Compile)?;
+            if t.text && t.hint_required && !patterns.is_empty() {
+                let re =
+                    build_regex(&patterns, MatchKind::LeftmostFirst).map_err(RuleError::Compile)?;
                 for h in t.hints.iter().filter(|h| !h.is_ascii() || h.len() >= 3) {
-                    hinted_terms.push(h.clone());
-                    hinted_words.push(hinted.len());
+                    for v in case_variants(h) {
+                        hinted_terms.push(v);
+                        hinted_words.push(hinted.len());
+                    }
                 }
                 hinted.push(HintedType { ty: idx, re });
             } else if t.text {
@@ -223,8 +574,9 @@ impl Detector {
                         group_src.len() - 1
                     }
                 };
-                for p in &t.patterns {
-                    let fb = first_bytes(p);
+                for p in &patterns {
+                    let lits = prefix_literals(p);
+                    let fb = first_bytes(lits.as_deref());
                     // A pattern that can only start with a word character, for a type that needs
                     // a non-word character before it, gets an ASCII word boundary: the automaton
                     // then never starts a match inside a word, which keeps it small and fast.
@@ -236,20 +588,23 @@ impl Detector {
                     } else {
                         p.clone()
                     };
-                    group_src[slot].2.push(TextPattern {
-                        ty: idx,
-                        first_bytes: fb,
-                        has_value_group: p.contains("(?P<v>"),
-                    });
+                    group_src[slot].2.push((
+                        TextPattern {
+                            ty: idx,
+                            first_bytes: fb,
+                            has_value_group: p.contains("(?P<v>"),
+                        },
+                        lits,
+                    ));
                     group_src[slot].1.push(src);
                 }
             }
             if let Some(p) = t.value_pattern.as_ref().or(t.patterns.first()) {
-                value_src.push(format!("(?:{p})$"));
+                value_src.push(format!("(?:{})$", ascii_digits(p)));
                 value_types.push((idx, false));
             }
             if let Some(p) = &t.strong_value_pattern {
-                value_src.push(format!("(?:{p})$"));
+                value_src.push(format!("(?:{})$", ascii_digits(p)));
                 value_types.push((idx, true));
             }
             for v in &t.dictionary_values {
@@ -281,42 +636,79 @@ impl Detector {
         }
         let mut groups = Vec::new();
         for (_, src, patterns) in group_src {
-            // Patterns without a literal prefix (line-anchored, negated classes) would switch
-            // off the literal prefilter for the whole automaton; they get one of their own.
-            let (led, free): (Vec<_>, Vec<_>) = src
-                .into_iter()
-                .zip(patterns)
-                .partition(|(_, p)| !p.first_bytes.iter().all(|b| *b));
-            for part in [led, free] {
+            // Each rule group is split by how its matches can be found: ASCII-led patterns that
+            // need a word boundary, patterns led by known literals, line-anchored patterns, and
+            // the rest (negated classes), which would otherwise switch off the literal filter
+            // for the whole automaton.
+            #[allow(clippy::type_complexity)]
+            let mut parts: [Vec<(String, TextPattern, Option<Vec<Vec<u8>>>)>; 4] =
+                Default::default();
+            for (src, (p, lits)) in src.into_iter().zip(patterns) {
+                let word = lits.is_some()
+                    && p.first_bytes
+                        .iter()
+                        .enumerate()
+                        .all(|(b, ok)| !ok || b < 0x80)
+                    && types[p.ty as usize].boundary == Boundary::Alnum;
+                let pairs = lits
+                    .as_ref()
+                    .is_some_and(|ls| ls.iter().all(|l| selective_literal(l)));
+                let slot = if word {
+                    0
+                } else if line_led(&src) {
+                    2
+                } else if pairs {
+                    1
+                } else {
+                    3
+                };
+                parts[slot].push((src, p, lits));
+            }
+            for (slot, part) in parts.into_iter().enumerate() {
                 if part.is_empty() {
                     continue;
                 }
-                let (src, patterns): (Vec<String>, Vec<TextPattern>) = part.into_iter().unzip();
+                let src: Vec<String> = part.iter().map(|(s, _, _)| s.clone()).collect();
                 let re = build_regex(&src, MatchKind::LeftmostFirst).map_err(RuleError::Compile)?;
-                let mut union = [false; 256];
-                for p in &patterns {
-                    for (b, ok) in p.first_bytes.iter().enumerate() {
-                        union[b] |= *ok;
+                let dfa = build_dfa(&src).map_err(RuleError::Compile)?;
+                // One or two patterns are searched fastest by the meta engine itself, which
+                // finds a rare inner literal (the `@` of an e-mail address) with SIMD.
+                let entry = if slot == 2 {
+                    Entry::LineStart
+                } else if part.len() < 3 || slot == 3 {
+                    Entry::Anywhere
+                } else if slot == 0 {
+                    let mut union = [false; 256];
+                    for (_, p, _) in &part {
+                        for (b, ok) in p.first_bytes.iter().enumerate() {
+                            union[b] |= *ok;
+                        }
                     }
-                }
-                let ascii_led = union.iter().enumerate().all(|(b, ok)| !ok || b < 0x80);
-                let all_alnum = patterns
-                    .iter()
-                    .all(|p| types[p.ty as usize].boundary == Boundary::Alnum);
-                let word_starts = (ascii_led && all_alnum && patterns.len() >= 3).then_some(union);
+                    Entry::WordStart(Box::new(union))
+                } else {
+                    let mut filter = PairFilter::new();
+                    for l in part.iter().filter_map(|(_, _, l)| l.as_ref()).flatten() {
+                        filter.insert(l);
+                    }
+                    Entry::Pairs(filter)
+                };
                 groups.push(TextGroup {
                     re,
-                    patterns,
-                    word_starts,
+                    dfa,
+                    patterns: part.into_iter().map(|(_, p, _)| p).collect(),
+                    entry,
                 });
             }
         }
+        let dfas: Vec<DFA> = groups.iter().map(|g| g.dfa.clone()).collect();
+        let scratch: ScratchPool = Pool::new(Box::new(move || Scratch {
+            caches: dfas.iter().map(GroupCache::new).collect(),
+        }));
         let hinted_ac = if hinted_terms.is_empty() {
             None
         } else {
             Some(
                 AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
                     .match_kind(AcMatchKind::LeftmostLongest)
                     .build(&hinted_terms)
                     .map_err(|e| RuleError::Compile(e.to_string()))?,
@@ -356,10 +748,18 @@ impl Detector {
                 .map_err(|e| RuleError::Compile(e.to_string()))
         };
         let hint_ac = ac(hint_words.iter().map(|(_, _, w)| w).collect())?;
-        let text_hint_ac = ac(text_hint_words_src.iter().collect())?;
+        // Looked up in a short window before every candidate: a DFA walks those bytes with one
+        // table lookup each, where the default (an NFA) follows failure links.
+        let text_hint_ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(AcMatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&text_hint_words_src)
+            .map_err(|e| RuleError::Compile(e.to_string()))?;
         Ok(Detector {
             types,
             groups,
+            scratch,
             hinted,
             hinted_ac,
             hinted_words,
@@ -380,7 +780,17 @@ impl Detector {
             text_hint_ac,
             text_hint_words,
             opts,
+            reference: false,
         })
+    }
+
+    /// The same detector, searching every group with one unanchored search of the meta regex
+    /// engine instead of anchored attempts at candidate positions. Its spans are the definition
+    /// the fast paths must reproduce; tests compare the two. It is several times slower.
+    #[doc(hidden)]
+    pub fn reference_search(mut self) -> Detector {
+        self.reference = true;
+        self
     }
 
     /// The built-in rules compiled with default options.
@@ -424,9 +834,11 @@ impl Detector {
     pub fn scan_text(&self, text: &str, out: &mut Vec<Span>) {
         let hay = text.as_bytes();
         let base = out.len();
-        for g in &self.groups {
-            self.scan_group(g, text, out);
+        let mut scratch = self.scratch.get();
+        for (g, cache) in self.groups.iter().zip(scratch.caches.iter_mut()) {
+            self.scan_group(g, text, cache, out);
         }
+        drop(scratch);
         self.scan_hinted(text, out);
         resolve_overlaps(out, base);
         self.propagate_names(text, out);
@@ -461,70 +873,112 @@ impl Detector {
     }
 
     /// Searches one group: the leftmost candidate, its validator, other patterns of the group
-    /// anchored at the same position when it fails, then on past it.
-    fn scan_group(&self, g: &TextGroup, text: &str, out: &mut Vec<Span>) {
+    /// anchored at the same position when it fails, then on past it. The three ways of finding
+    /// candidates (see [`Entry`]) give the same spans; they differ only in speed.
+    fn scan_group(&self, g: &TextGroup, text: &str, cache: &mut GroupCache, out: &mut Vec<Span>) {
         let hay = text.as_bytes();
-        let re = &g.re;
-        let mut caps = re.create_captures();
+        let mut caps = None;
         let mut pos = 0;
-        while pos < hay.len() {
-            let m = match &g.word_starts {
-                None => re.search(&Input::new(hay).span(pos..hay.len())),
-                Some(first) => {
+        let entry = if self.reference {
+            &Entry::Anywhere
+        } else {
+            &g.entry
+        };
+        match entry {
+            Entry::WordStart(first) => {
+                let mut i = 0;
+                while i < hay.len() {
                     // Next word start that a pattern can begin with.
-                    let mut i = pos;
-                    while i < hay.len()
-                        && (!first[hay[i] as usize] || (i > 0 && is_word_byte(hay[i - 1])))
-                    {
+                    if !first[hay[i] as usize] || (i > 0 && is_word_byte(hay[i - 1])) {
                         i += 1;
-                    }
-                    if i >= hay.len() {
-                        break;
-                    }
-                    match re.search(&Input::new(hay).span(i..hay.len()).anchored(Anchored::Yes)) {
-                        Some(m) => Some(m),
-                        None => {
-                            pos = next_start(hay, i);
-                            continue;
-                        }
-                    }
-                }
-            };
-            let Some(m) = m else {
-                break;
-            };
-            let s = m.start();
-            let first = m.pattern().as_usize();
-            let mut found = self.accept(g, text, first, s, m.end(), &mut caps);
-            if found.is_none() {
-                // The leftmost pattern failed its check here; another pattern may still match
-                // at the same position (an 18-digit number that is not an ID can be a card).
-                for (pid, tp) in g.patterns.iter().enumerate() {
-                    if pid == first || !tp.first_bytes[hay[s] as usize] {
                         continue;
                     }
-                    let input = Input::new(hay)
-                        .span(s..hay.len())
-                        .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
-                            pid,
-                        )));
-                    if let Some(m2) = re.search(&input) {
-                        found = self.accept(g, text, pid, s, m2.end(), &mut caps);
-                        if found.is_some() {
-                            break;
+                    match g.anchored(cache, hay, i, Anchored::Yes) {
+                        Some((pid, e)) => {
+                            pos = self.candidate(g, text, cache, &mut caps, pid, i, e, out);
+                        }
+                        None => pos = next_start(hay, i),
+                    }
+                    i = pos;
+                }
+            }
+            Entry::Pairs(filter) => {
+                let mut i = 0;
+                while i < hay.len() {
+                    let (c, n) = decode(hay, i);
+                    if filter.may_start(hay, i, c, n) {
+                        if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
+                            pos = self.candidate(g, text, cache, &mut caps, pid, i, e, out);
                         }
                     }
+                    i = (i + n).max(pos);
                 }
             }
-            match found {
-                Some((span, whole_end)) => {
-                    if span.confidence >= self.opts.min_confidence {
-                        out.push(span);
+            Entry::LineStart => {
+                let mut at = Some(0);
+                while let Some(i) = at {
+                    if i >= pos && i < hay.len() {
+                        if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
+                            pos = self.candidate(g, text, cache, &mut caps, pid, i, e, out);
+                        }
                     }
-                    pos = whole_end.max(s + 1);
+                    let from = i.max(pos.saturating_sub(1));
+                    at = memchr::memchr(b'\n', hay.get(from..).unwrap_or_default())
+                        .map(|k| from + k + 1);
                 }
-                None => pos = next_start(hay, s),
             }
+            Entry::Anywhere => {
+                while pos < hay.len() {
+                    let Some(m) = g.re.search(&Input::new(hay).span(pos..hay.len())) else {
+                        break;
+                    };
+                    let pid = m.pattern().as_usize();
+                    pos = self.candidate(g, text, cache, &mut caps, pid, m.start(), m.end(), out);
+                }
+            }
+        }
+    }
+
+    /// Checks the match of pattern `first` at `s..e` and, when it fails, the group's other
+    /// patterns anchored at `s`; pushes the span found, if any. Returns where scanning resumes.
+    #[allow(clippy::too_many_arguments)]
+    fn candidate(
+        &self,
+        g: &TextGroup,
+        text: &str,
+        cache: &mut GroupCache,
+        caps: &mut Option<regex_automata::util::captures::Captures>,
+        first: usize,
+        s: usize,
+        e: usize,
+        out: &mut Vec<Span>,
+    ) -> usize {
+        let hay = text.as_bytes();
+        let mut found = self.accept(g, text, first, s, e, caps);
+        if found.is_none() {
+            // The leftmost pattern failed its check here; another pattern may still match
+            // at the same position (an 18-digit number that is not an ID can be a card).
+            for (pid, tp) in g.patterns.iter().enumerate() {
+                if pid == first || !tp.first_bytes[hay[s] as usize] {
+                    continue;
+                }
+                let anchored = Anchored::Pattern(PatternID::new_unchecked(pid));
+                if let Some((_, e2)) = g.anchored(cache, hay, s, anchored) {
+                    found = self.accept(g, text, pid, s, e2, caps);
+                    if found.is_some() {
+                        break;
+                    }
+                }
+            }
+        }
+        match found {
+            Some((span, whole_end)) => {
+                if span.confidence >= self.opts.min_confidence {
+                    out.push(span);
+                }
+                whole_end.max(s + 1)
+            }
+            None => next_start(hay, s),
         }
     }
 
@@ -577,7 +1031,7 @@ impl Detector {
         let Some(ty) = self.person_name else {
             return;
         };
-        let mut names: Vec<&str> = out
+        let names: std::collections::HashSet<&str> = out
             .iter()
             .filter(|s| s.ty == ty && s.confidence >= 0.7)
             .filter_map(|s| text.get(s.start..s.end))
@@ -585,22 +1039,42 @@ impl Detector {
         if names.is_empty() {
             return;
         }
-        names.sort_unstable();
-        names.dedup();
-        let Ok(ac) = AhoCorasickBuilder::new()
-            .match_kind(AcMatchKind::LeftmostLongest)
-            .build(&names)
-        else {
-            return;
-        };
+        // Names are looked up where their first character occurs (a bitmap of first
+        // characters), longest first, left to right: the same occurrences a leftmost-longest
+        // search for all of them finds, without building an automaton per text.
+        let mut firsts = PairFilter::new();
+        let (mut min_chars, mut max_chars) = (usize::MAX, 0);
+        for n in &names {
+            let (c, _) = decode(n.as_bytes(), 0);
+            PairFilter::set(&mut firsts.first, PairFilter::first_slot(c));
+            let k = n.chars().count();
+            min_chars = min_chars.min(k);
+            max_chars = max_chars.max(k);
+        }
         let conf = self.types[ty as usize].confidence * 0.95;
+        let hay = text.as_bytes();
         let mut extra = Vec::new();
-        for m in ac.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
+        let mut i = 0;
+        while i < hay.len() {
+            if hay[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            let (c, n) = decode(hay, i);
+            if !PairFilter::get(&firsts.first, PairFilter::first_slot(c)) {
+                i += n;
+                continue;
+            }
+            let Some(e) = longest_name(text, i, &names, min_chars, max_chars) else {
+                i += n;
+                continue;
+            };
+            let s = i;
+            i = e;
             // `out` is sorted and free of overlaps: only the span starting last before `e` can
             // overlap this one.
-            let i = out.partition_point(|o| o.start < e);
-            if i > 0 && out[i - 1].end > s {
+            let k = out.partition_point(|o| o.start < e);
+            if k > 0 && out[k - 1].end > s {
                 continue;
             }
             let after = &text[e..];
@@ -609,12 +1083,11 @@ impl Detector {
                 .chars()
                 .next_back()
                 .is_some_and(crate::validate::is_han);
-            let follower = NAME_FOLLOWERS.iter().any(|f| after.starts_with(f));
             // Two-character names occur inside ordinary words, so they must stand alone: before
             // them punctuation, a space or a role word; after them punctuation or a verb. Longer
             // names are distinctive enough to be taken anywhere.
             let short = text[s..e].chars().count() < 3;
-            if short && next_han && !follower {
+            if short && next_han && !NAME_FOLLOWERS.iter().any(|f| after.starts_with(f)) {
                 continue;
             }
             if short && prev_han && !ROLE_TAILS.iter().any(|r| text[..s].ends_with(r)) {
@@ -645,7 +1118,7 @@ impl Detector {
         pid: usize,
         s: usize,
         e: usize,
-        caps: &mut regex_automata::util::captures::Captures,
+        caps: &mut Option<regex_automata::util::captures::Captures>,
     ) -> Option<(Span, usize)> {
         let hay = text.as_bytes();
         let tp = &g.patterns[pid];
@@ -658,6 +1131,7 @@ impl Detector {
                 .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
                     pid,
                 )));
+            let caps = caps.get_or_insert_with(|| re.create_captures());
             re.search_captures(&input, caps);
             if let Some(g) = caps.get_group_by_name("v") {
                 vs = g.start;

@@ -70,8 +70,102 @@ fn texty() -> impl Strategy<Value = String> {
     .prop_map(|v| v.concat())
 }
 
+fn reference() -> &'static Detector {
+    static D: OnceLock<Detector> = OnceLock::new();
+    D.get_or_init(|| {
+        Detector::new(
+            &RuleSet::builtin(),
+            DetectorOptions {
+                today: Date::new(2026, 11, 22),
+                min_confidence: 0.0,
+            },
+        )
+        .expect("builtin rules compile")
+        .reference_search()
+    })
+}
+
+/// Text built from pieces of the things the rules look for (role words, provinces, key names,
+/// separators, line starts, digits in runs of every length), so that candidates, near misses and
+/// overlaps are common.
+fn rich_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            prop::sample::select(vec![
+                "客户",
+                "收件人：",
+                "车主",
+                "联系人",
+                "申请人：",
+                "他叫",
+                "name=",
+                "Name: ",
+                "\"customer_name\":\"",
+                "**",
+                "| ",
+                "，",
+                ",",
+                "\t",
+                "\n",
+                "\n1. ",
+                "\n08:22:00 ",
+                "先生",
+                "女士",
+                "您好",
+                "浙江省",
+                "杭州市",
+                "西湖区",
+                "文三路",
+                "号",
+                "栋",
+                "单元",
+                "室",
+                "有限公司",
+                "甲方：",
+                "京A",
+                "粤B",
+                "台胞证",
+                "tbz ",
+                "手机",
+                "身份证号",
+                "order=",
+                "card=",
+                "ip=",
+                "@",
+                ".",
+                ":",
+                "-",
+                " ",
+                "(",
+                ")",
+                "+86 ",
+                "转",
+            ])
+            .prop_map(str::to_owned),
+            "[0-9]{1,20}",
+            "[0-9a-f]{1,4}",
+            "[A-Z]{1,3}",
+            prop::sample::select(vec!["王", "李", "欧阳", "张", "陈", "禤"])
+                .prop_flat_map(|s| "[\u{4e00}-\u{4fff}]{1,2}".prop_map(move |g| format!("{s}{g}"))),
+            any::<char>().prop_map(|c| c.to_string()),
+        ],
+        0..60,
+    )
+    .prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The fast search paths (anchored attempts at word starts, literal pairs and line
+    /// starts) report exactly what one unanchored search of each group reports.
+    #[test]
+    fn fast_paths_match_the_reference_search(text in prop_oneof![rich_text(), texty()]) {
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        det().scan_text(&text, &mut fast);
+        reference().scan_text(&text, &mut slow);
+        prop_assert_eq!(fast, slow);
+    }
 
     #[test]
     fn scan_text_spans_are_well_formed(text in texty()) {
