@@ -65,7 +65,7 @@ echo "$CORPUS: $BYTES bytes; $SLICE: $SLICE_BYTES bytes"
 hdr "build (release)"
 cargo build --release -p anshu
 cargo bench -p anshu-detect --bench throughput --no-run
-ANSHU=$ROOT/target/release/anshu
+ANSHU=${CARGO_TARGET_DIR:-$ROOT/target}/release/anshu
 "$ANSHU" rules patterns > "$DATA/patterns.txt"
 # ripgrep joins -f patterns into one regex, where a capture name may appear only once; the
 # named group only marks the value for anshu and does not change what matches.
