@@ -152,27 +152,63 @@ impl TextGroup {
     }
 }
 
+/// A bitmap of `2^bits` entries.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(bits: u32) -> Bits {
+        Bits(vec![0; 1 << (bits - 6)])
+    }
+
+    fn set(&mut self, i: usize) {
+        self.0[i >> 6] |= 1 << (i & 63);
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.0[i >> 6] & (1 << (i & 63)) != 0
+    }
+}
+
+/// A set of characters, folded to 16 bits: a character outside it is certainly not in the set,
+/// one inside it may be (the few characters beyond the BMP share slots with others).
+struct CharSet(Bits);
+
+impl CharSet {
+    const BITS: u32 = 16;
+
+    fn new() -> CharSet {
+        CharSet(Bits::new(Self::BITS))
+    }
+
+    fn insert(&mut self, c: u32) {
+        self.0.set(Self::slot(c));
+    }
+
+    fn may_contain(&self, c: u32) -> bool {
+        self.0.get(Self::slot(c))
+    }
+
+    fn slot(c: u32) -> usize {
+        (c & ((1 << Self::BITS) - 1)) as usize
+    }
+}
+
 /// A filter for positions where one of a set of literals can begin, by its first character and
 /// its first two characters. Both tests are bitmaps, so a position costs a UTF-8 decode and one
 /// or two bit tests; false positives only cost an anchored attempt that fails.
 struct PairFilter {
-    first: Vec<u64>,
-    pairs: Vec<u64>,
+    first: CharSet,
+    pairs: Bits,
 }
 
-const FIRST_BITS: u32 = 16;
 const PAIR_BITS: u32 = 20;
 
 impl PairFilter {
     fn new() -> PairFilter {
         PairFilter {
-            first: vec![0; 1 << (FIRST_BITS - 6)],
-            pairs: vec![0; 1 << (PAIR_BITS - 6)],
+            first: CharSet::new(),
+            pairs: Bits::new(PAIR_BITS),
         }
-    }
-
-    fn first_slot(c: u32) -> usize {
-        (c & ((1 << FIRST_BITS) - 1)) as usize
     }
 
     fn pair_slot(a: u32, b: u32) -> usize {
@@ -180,30 +216,22 @@ impl PairFilter {
         (h >> (32 - PAIR_BITS)) as usize
     }
 
-    fn set(bits: &mut [u64], i: usize) {
-        bits[i >> 6] |= 1 << (i & 63);
-    }
-
-    fn get(bits: &[u64], i: usize) -> bool {
-        bits[i >> 6] & (1 << (i & 63)) != 0
-    }
-
     /// Adds a literal of two characters or more (see `selective_literal`).
     fn insert(&mut self, lit: &[u8]) {
         let (a, n) = decode(lit, 0);
-        Self::set(&mut self.first, Self::first_slot(a));
+        self.first.insert(a);
         let (b, _) = decode(lit, n);
-        Self::set(&mut self.pairs, Self::pair_slot(a, b));
+        self.pairs.set(Self::pair_slot(a, b));
     }
 
     /// Whether a literal may begin at `i`, where character `c` of `n` bytes starts.
     #[inline]
     fn may_start(&self, hay: &[u8], i: usize, c: u32, n: usize) -> bool {
-        if !Self::get(&self.first, Self::first_slot(c)) || i + n >= hay.len() {
+        if !self.first.may_contain(c) || i + n >= hay.len() {
             return false;
         }
         let (d, _) = decode(hay, i + n);
-        Self::get(&self.pairs, Self::pair_slot(c, d))
+        self.pairs.get(Self::pair_slot(c, d))
     }
 }
 
@@ -310,11 +338,16 @@ impl GroupCache {
         }
     }
 
-    fn start(&mut self, dfa: &DFA, look_behind: Option<u8>) -> Result<LazyStateID, ()> {
+    /// Forgets the cached start states if the DFA cache was cleared since they were found.
+    fn sync(&mut self) {
         if self.dfa.clear_count() != self.clears {
             self.starts.fill(None);
             self.clears = self.dfa.clear_count();
         }
+    }
+
+    fn start(&mut self, dfa: &DFA, look_behind: Option<u8>) -> Result<LazyStateID, ()> {
+        self.sync();
         let k = look_behind.map_or(256, usize::from);
         if let Some(sid) = self.starts[k] {
             return Ok(sid);
@@ -323,10 +356,7 @@ impl GroupCache {
             .anchored(Anchored::Yes)
             .look_behind(look_behind);
         let sid = dfa.start_state(&mut self.dfa, &cfg).map_err(|_| ())?;
-        if self.dfa.clear_count() != self.clears {
-            self.starts.fill(None);
-            self.clears = self.dfa.clear_count();
-        }
+        self.sync();
         self.starts[k] = Some(sid);
         Ok(sid)
     }
@@ -1042,11 +1072,11 @@ impl Detector {
         // Names are looked up where their first character occurs (a bitmap of first
         // characters), longest first, left to right: the same occurrences a leftmost-longest
         // search for all of them finds, without building an automaton per text.
-        let mut firsts = PairFilter::new();
+        let mut firsts = CharSet::new();
         let (mut min_chars, mut max_chars) = (usize::MAX, 0);
         for n in &names {
             let (c, _) = decode(n.as_bytes(), 0);
-            PairFilter::set(&mut firsts.first, PairFilter::first_slot(c));
+            firsts.insert(c);
             let k = n.chars().count();
             min_chars = min_chars.min(k);
             max_chars = max_chars.max(k);
@@ -1061,7 +1091,7 @@ impl Detector {
                 continue;
             }
             let (c, n) = decode(hay, i);
-            if !PairFilter::get(&firsts.first, PairFilter::first_slot(c)) {
+            if !firsts.may_contain(c) {
                 i += n;
                 continue;
             }

@@ -6,18 +6,20 @@ use anshu_detect::{ColumnProfile, Detector, DetectorOptions, RuleSet, Scratch};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
+fn builtin() -> Detector {
+    Detector::new(
+        &RuleSet::builtin(),
+        DetectorOptions {
+            today: Date::new(2026, 11, 22),
+            min_confidence: 0.0,
+        },
+    )
+    .expect("builtin rules compile")
+}
+
 fn det() -> &'static Detector {
     static D: OnceLock<Detector> = OnceLock::new();
-    D.get_or_init(|| {
-        Detector::new(
-            &RuleSet::builtin(),
-            DetectorOptions {
-                today: Date::new(2026, 11, 22),
-                min_confidence: 0.0,
-            },
-        )
-        .expect("builtin rules compile")
-    })
+    D.get_or_init(builtin)
 }
 
 const TODAY: Date = Date::new(2026, 11, 22);
@@ -72,17 +74,7 @@ fn texty() -> impl Strategy<Value = String> {
 
 fn reference() -> &'static Detector {
     static D: OnceLock<Detector> = OnceLock::new();
-    D.get_or_init(|| {
-        Detector::new(
-            &RuleSet::builtin(),
-            DetectorOptions {
-                today: Date::new(2026, 11, 22),
-                min_confidence: 0.0,
-            },
-        )
-        .expect("builtin rules compile")
-        .reference_search()
-    })
+    D.get_or_init(|| builtin().reference_search())
 }
 
 /// Text built from pieces of the things the rules look for (role words, provinces, key names,
