@@ -8,6 +8,8 @@
 //! - `ANSHU_BENCH_ITERS`: passes over the corpus (default 3).
 //! - `ANSHU_BENCH_TYPES`: comma-separated type ids to keep (e.g. `email,ipv4,ipv6,bank_card,
 //!   cn_mobile,cn_landline`); all built-in types by default.
+//! - `ANSHU_BENCH_KEEP`: `type:i,j` keeps only patterns i and j of one type (e.g.
+//!   `person_name:0`), to show what each pattern costs.
 //! - `ANSHU_BENCH_PROFILE=1`: also time the bare multi-pattern regex search (no validation, no
 //!   retries) and each text pattern on its own, to show where `scan_text` spends its time.
 //!
@@ -52,6 +54,20 @@ fn main() {
             !rules.types.is_empty(),
             "ANSHU_BENCH_TYPES matched no built-in type"
         );
+    }
+    // `type:i,j`: keep only those patterns of one type, to see what each costs.
+    if let Ok(keep) = std::env::var("ANSHU_BENCH_KEEP") {
+        let (id, idx) = keep.split_once(':').unwrap_or((keep.as_str(), ""));
+        let idx: Vec<usize> = idx.split(',').filter_map(|k| k.parse().ok()).collect();
+        for t in rules.types.iter_mut().filter(|t| t.id == id) {
+            t.patterns = t
+                .patterns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| idx.contains(i))
+                .map(|(_, p)| p.clone())
+                .collect();
+        }
     }
     let t0 = Instant::now();
     let det = Detector::new(&rules, DetectorOptions::default()).expect("built-in rules compile");

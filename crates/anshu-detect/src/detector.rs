@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::automaton::Automaton;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::hybrid::LazyStateID;
@@ -81,6 +82,11 @@ enum Entry {
     Pairs(PairFilter),
     /// Patterns that begin at a line start: tried, anchored, at line starts only.
     LineStart,
+    /// No usable prefix, but every match ends with one of a few literals of two characters or
+    /// more and has a bounded length (a name before 先生 or 您好): the literals are found, and
+    /// the group is tried, anchored, at the positions up to `reach` bytes before each, where a
+    /// match ending with it can begin.
+    Suffix { literals: AhoCorasick, reach: usize },
     /// No usable prefix (negated-class patterns): an unanchored search.
     Anywhere,
 }
@@ -193,21 +199,38 @@ impl CharSet {
     }
 }
 
-/// A filter for positions where one of a set of literals can begin, by its first character and
-/// its first two characters. Both tests are bitmaps, so a position costs a UTF-8 decode and one
-/// or two bit tests; false positives only cost an anchored attempt that fails.
+/// A filter for positions where one of a set of literals can begin, by its first character, its
+/// first two characters and its first four bytes. Each test is a bitmap, so a position costs a
+/// UTF-8 decode and a few bit tests; false positives only cost an anchored attempt that fails.
+///
+/// The four-byte test matters for ASCII-led literals (`name=`, `owner:`): their first two
+/// characters (`na`, `ow`) begin a word in every line of English text, their first four bytes
+/// seldom do.
 struct PairFilter {
+    /// The first two bytes of literals, indexed directly: settles ASCII positions without a
+    /// decode or a hash.
+    lead: Bits,
     first: CharSet,
     pairs: Bits,
+    /// The first four bytes of literals of four bytes or more.
+    quads: Bits,
+    /// Literals of fewer than four bytes (`xm`), whole, and the lengths they come in.
+    short: Bits,
+    short_lens: u8,
 }
 
 const PAIR_BITS: u32 = 20;
+const QUAD_BITS: u32 = 18;
 
 impl PairFilter {
     fn new() -> PairFilter {
         PairFilter {
+            lead: Bits::new(16),
             first: CharSet::new(),
             pairs: Bits::new(PAIR_BITS),
+            quads: Bits::new(QUAD_BITS),
+            short: Bits::new(QUAD_BITS),
+            short_lens: 0,
         }
     }
 
@@ -216,12 +239,29 @@ impl PairFilter {
         (h >> (32 - PAIR_BITS)) as usize
     }
 
+    /// The slot of up to four bytes, read as a little-endian number.
+    fn quad_slot(bytes: &[u8]) -> usize {
+        let mut word = [0u8; 4];
+        let n = bytes.len().min(4);
+        word[..n].copy_from_slice(&bytes[..n]);
+        let h = (u32::from_le_bytes(word) ^ (n as u32) << 29).wrapping_mul(0x9E37_79B1);
+        (h >> (32 - QUAD_BITS)) as usize
+    }
+
     /// Adds a literal of two characters or more (see `selective_literal`).
     fn insert(&mut self, lit: &[u8]) {
+        self.lead
+            .set(usize::from(u16::from_le_bytes([lit[0], lit[1]])));
         let (a, n) = decode(lit, 0);
         self.first.insert(a);
         let (b, _) = decode(lit, n);
         self.pairs.set(Self::pair_slot(a, b));
+        if lit.len() >= 4 {
+            self.quads.set(Self::quad_slot(&lit[..4]));
+        } else {
+            self.short.set(Self::quad_slot(lit));
+            self.short_lens |= 1 << lit.len();
+        }
     }
 
     /// Whether a literal may begin at `i`, where character `c` of `n` bytes starts.
@@ -231,8 +271,73 @@ impl PairFilter {
             return false;
         }
         let (d, _) = decode(hay, i + n);
-        self.pairs.get(Self::pair_slot(c, d))
+        if !self.pairs.get(Self::pair_slot(c, d)) {
+            return false;
+        }
+        if let Some(quad) = hay.get(i..i + 4) {
+            if self.quads.get(Self::quad_slot(quad)) {
+                return true;
+            }
+        }
+        (2..4).any(|k| {
+            self.short_lens & (1 << k) != 0
+                && hay
+                    .get(i..i + k)
+                    .is_some_and(|lit| self.short.get(Self::quad_slot(lit)))
+        })
     }
+}
+
+/// The names found in one text. They are short strings looked up a few at a time at many
+/// positions, where SipHash's set-up costs more than the lookup; the keys come from the text
+/// being scanned, not from an adversary who could choose collisions.
+type NameSet<'a> = std::collections::HashSet<&'a str, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// The multiply-rotate hash used by rustc (FxHash), for short keys.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A 16-bit slot for a pair of characters.
+fn name_pair_slot(a: u32, b: u32) -> usize {
+    (a.wrapping_mul(0x9E37_79B1) ^ b).wrapping_mul(0x85EB_CA6B) as usize >> 16
+}
+
+/// The first byte at or after `i` that is not ASCII (or the end), eight bytes at a time: names
+/// and most literals are CJK, and a log line is mostly ASCII.
+#[inline]
+fn skip_ascii(hay: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = hay.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < hay.len() && hay[i] < 0x80 {
+        i += 1;
+    }
+    i
 }
 
 /// The character starting at byte `i` of valid UTF-8, as a code point, and its length. Bytes
@@ -275,7 +380,7 @@ fn case_variants(word: &str) -> Vec<String> {
 fn longest_name(
     text: &str,
     s: usize,
-    names: &std::collections::HashSet<&str>,
+    names: &NameSet,
     min_chars: usize,
     max_chars: usize,
 ) -> Option<usize> {
@@ -289,6 +394,40 @@ fn longest_name(
         .rev()
         .map(|n| ends[n - 1])
         .find(|&e| names.contains(&text[s..e]))
+}
+
+/// The suffix literals of patterns that can be searched from the end ([`Entry::Suffix`]), and
+/// how far before a literal a match can begin: every match ends with one of a few selective
+/// literals and has a bounded length. `None` when one of them does not.
+fn suffix_entry(patterns: &[String]) -> Option<(AhoCorasick, usize)> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    let mut max_len = 0;
+    for p in patterns {
+        let hir = regex_syntax::ParserBuilder::new().build().parse(p).ok()?;
+        max_len = max_len.max(hir.properties().maximum_len()?);
+        let mut ex = Extractor::new();
+        ex.kind(ExtractKind::Suffix);
+        let seq = ex.extract(&hir);
+        let lits = seq.literals()?;
+        if lits.is_empty()
+            || lits.len() > 64
+            || !lits.iter().all(|l| selective_literal(l.as_bytes()))
+        {
+            return None;
+        }
+        literals.extend(lits.iter().map(|l| l.as_bytes().to_vec()));
+    }
+    literals.sort();
+    literals.dedup();
+    let shortest = literals.iter().map(Vec::len).min()?;
+    let ac = AhoCorasickBuilder::new()
+        .match_kind(AcMatchKind::LeftmostFirst)
+        .build(&literals)
+        .ok()?;
+    // A match of length at most `max_len` ending with a literal of at least `shortest` bytes
+    // begins at most this far before the literal does.
+    Some((ac, max_len.saturating_sub(shortest)))
 }
 
 /// Whether a literal is rare enough to find candidates by: two characters or more. (Single
@@ -411,7 +550,7 @@ pub struct Detector {
     hint_words: Vec<(TypeIdx, Hint, String)>,
     /// The `person_name` type, whose spans are propagated through a document.
     person_name: Option<TypeIdx>,
-    text_hint_ac: AhoCorasick,
+    text_hint_ac: aho_corasick::dfa::DFA,
     text_hint_words: Vec<(TypeIdx, Hint)>,
     opts: DetectorOptions,
     /// Search every group with the meta engine's unanchored search (see `reference_search`).
@@ -705,6 +844,10 @@ impl Detector {
                 // finds a rare inner literal (the `@` of an e-mail address) with SIMD.
                 let entry = if slot == 2 {
                     Entry::LineStart
+                } else if let Some((literals, reach)) =
+                    (slot == 3).then(|| suffix_entry(&src)).flatten()
+                {
+                    Entry::Suffix { literals, reach }
                 } else if part.len() < 3 || slot == 3 {
                     Entry::Anywhere
                 } else if slot == 0 {
@@ -780,10 +923,10 @@ impl Detector {
         let hint_ac = ac(hint_words.iter().map(|(_, _, w)| w).collect())?;
         // Looked up in a short window before every candidate: a DFA walks those bytes with one
         // table lookup each, where the default (an NFA) follows failure links.
-        let text_hint_ac = AhoCorasickBuilder::new()
+        let text_hint_ac = aho_corasick::dfa::DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(AcMatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .start_kind(aho_corasick::StartKind::Unanchored)
             .build(&text_hint_words_src)
             .map_err(|e| RuleError::Compile(e.to_string()))?;
         Ok(Detector {
@@ -849,7 +992,9 @@ impl Detector {
 
     /// Whether a value is on the allow-list and must never be reported.
     pub fn is_allowed(&self, value: &str) -> bool {
-        if self.allow_values.contains(value) {
+        // Most rule sets allow nothing by value; hashing every candidate would cost more than
+        // the rest of its check.
+        if !self.allow_values.is_empty() && self.allow_values.contains(value) {
             return true;
         }
         match &self.allow_re {
@@ -935,6 +1080,15 @@ impl Detector {
             Entry::Pairs(filter) => {
                 let mut i = 0;
                 while i < hay.len() {
+                    if hay[i] < 0x80 {
+                        let lead = hay
+                            .get(i + 1)
+                            .map_or(0, |&b| u16::from_le_bytes([hay[i], b]));
+                        if !filter.lead.get(usize::from(lead)) {
+                            i = (i + 1).max(pos);
+                            continue;
+                        }
+                    }
                     let (c, n) = decode(hay, i);
                     if filter.may_start(hay, i, c, n) {
                         if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
@@ -955,6 +1109,32 @@ impl Detector {
                     let from = i.max(pos.saturating_sub(1));
                     at = memchr::memchr(b'\n', hay.get(from..).unwrap_or_default())
                         .map(|k| from + k + 1);
+                }
+            }
+            Entry::Suffix { literals, reach } => {
+                // Every occurrence of a literal is found, in the order of their starts (a
+                // search resumes one byte after the last start, so overlapping ones are not
+                // missed), and the positions up to `reach` bytes before each are tried. The
+                // windows and `tried` only move forward, so the first match found is the
+                // leftmost one, as in an unanchored search.
+                let mut tried = 0;
+                let mut from = 0;
+                while let Some(occ) =
+                    literals.find(aho_corasick::Input::new(hay).span(from..hay.len()))
+                {
+                    let mut p = occ.start().saturating_sub(*reach).max(tried).max(pos);
+                    while p <= occ.start() {
+                        if p >= pos && text.is_char_boundary(p) {
+                            if let Some((pid, e)) = g.anchored(cache, hay, p, Anchored::Yes) {
+                                pos = self.candidate(g, text, cache, &mut caps, pid, p, e, out);
+                                p = p.max(pos);
+                                continue;
+                            }
+                        }
+                        p += 1;
+                    }
+                    tried = tried.max(p);
+                    from = occ.start() + 1;
                 }
             }
             Entry::Anywhere => {
@@ -1061,7 +1241,7 @@ impl Detector {
         let Some(ty) = self.person_name else {
             return;
         };
-        let names: std::collections::HashSet<&str> = out
+        let names: NameSet = out
             .iter()
             .filter(|s| s.ty == ty && s.confidence >= 0.7)
             .filter_map(|s| text.get(s.start..s.end))
@@ -1073,25 +1253,36 @@ impl Detector {
         // characters), longest first, left to right: the same occurrences a leftmost-longest
         // search for all of them finds, without building an automaton per text.
         let mut firsts = CharSet::new();
+        // And, when every name has two characters or more, of their first two characters:
+        // surnames are among the commonest characters in Chinese text.
+        let mut pairs = Bits::new(16);
         let (mut min_chars, mut max_chars) = (usize::MAX, 0);
         for n in &names {
-            let (c, _) = decode(n.as_bytes(), 0);
+            let (c, len) = decode(n.as_bytes(), 0);
             firsts.insert(c);
+            if len < n.len() {
+                let (d, _) = decode(n.as_bytes(), len);
+                pairs.set(name_pair_slot(c, d));
+            }
             let k = n.chars().count();
             min_chars = min_chars.min(k);
             max_chars = max_chars.max(k);
         }
         let conf = self.types[ty as usize].confidence * 0.95;
+        let words = name_words();
         let hay = text.as_bytes();
         let mut extra = Vec::new();
         let mut i = 0;
-        while i < hay.len() {
-            if hay[i] < 0x80 {
-                i += 1;
-                continue;
+        loop {
+            i = skip_ascii(hay, i);
+            if i >= hay.len() {
+                break;
             }
             let (c, n) = decode(hay, i);
-            if !firsts.may_contain(c) {
+            if !firsts.may_contain(c)
+                || (min_chars >= 2
+                    && (i + n >= hay.len() || !pairs.get(name_pair_slot(c, decode(hay, i + n).0))))
+            {
                 i += n;
                 continue;
             }
@@ -1117,10 +1308,10 @@ impl Detector {
             // them punctuation, a space or a role word; after them punctuation or a verb. Longer
             // names are distinctive enough to be taken anywhere.
             let short = text[s..e].chars().count() < 3;
-            if short && next_han && !NAME_FOLLOWERS.iter().any(|f| after.starts_with(f)) {
+            if short && next_han && !words.followers.starts(after) {
                 continue;
             }
-            if short && prev_han && !ROLE_TAILS.iter().any(|r| text[..s].ends_with(r)) {
+            if short && prev_han && !words.role_tails.ends(&text[..s]) {
                 continue;
             }
             if self.is_allowed(&text[s..e]) {
@@ -1215,14 +1406,26 @@ impl Detector {
         }
         let window = &text.as_bytes()[from..start];
         let (mut last_pos, mut last_neg) = (None, None);
-        for m in self.text_hint_ac.find_overlapping_iter(window) {
-            let (t, pol) = self.text_hint_words[m.pattern().as_usize()];
-            if t != ty {
+        // The automaton is walked byte by byte here: the window is short and the general
+        // iterator's set-up (prefilter, state checks) cost more than the walk.
+        let dfa = &self.text_hint_ac;
+        let Ok(mut sid) = dfa.start_state(aho_corasick::Anchored::No) else {
+            return (false, false);
+        };
+        for (i, &b) in window.iter().enumerate() {
+            sid = dfa.next_state(aho_corasick::Anchored::No, sid, b);
+            if !dfa.is_special(sid) || !dfa.is_match(sid) {
                 continue;
             }
-            match pol {
-                Hint::Positive => last_pos = Some(m.end()),
-                Hint::Negative => last_neg = Some(m.end()),
+            for k in 0..dfa.match_len(sid) {
+                let (t, pol) = self.text_hint_words[dfa.match_pattern(sid, k).as_usize()];
+                if t != ty {
+                    continue;
+                }
+                match pol {
+                    Hint::Positive => last_pos = Some(i + 1),
+                    Hint::Negative => last_neg = Some(i + 1),
+                }
             }
         }
         let neg = match (last_pos, last_neg) {
@@ -1430,6 +1633,64 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
 /// candidate that is followed by more CJK text is shortened by one character when the rest then
 /// begins with one of these.
 /// Words that may stand right before a repeated name (和王芳, 给王芳, 联系王芳).
+/// A short list of words, tested at a position by its first (or last) character before any
+/// comparison: nearly every position fails that bit test, and comparing each word there cost
+/// more than the rest of a name's check.
+struct WordList {
+    words: &'static [&'static str],
+    firsts: CharSet,
+    lasts: CharSet,
+}
+
+impl WordList {
+    fn new(words: &'static [&'static str]) -> WordList {
+        let (mut firsts, mut lasts) = (CharSet::new(), CharSet::new());
+        for w in words {
+            if let (Some(f), Some(l)) = (w.chars().next(), w.chars().next_back()) {
+                firsts.insert(f as u32);
+                lasts.insert(l as u32);
+            }
+        }
+        WordList {
+            words,
+            firsts,
+            lasts,
+        }
+    }
+
+    /// Whether `s` starts with one of the words.
+    fn starts(&self, s: &str) -> bool {
+        s.chars()
+            .next()
+            .is_some_and(|c| self.firsts.may_contain(c as u32))
+            && self.words.iter().any(|w| s.starts_with(w))
+    }
+
+    /// Whether `s` ends with one of the words.
+    fn ends(&self, s: &str) -> bool {
+        s.chars()
+            .next_back()
+            .is_some_and(|c| self.lasts.may_contain(c as u32))
+            && self.words.iter().any(|w| s.ends_with(w))
+    }
+}
+
+/// The word lists that decide where a name ends and whether it stands alone.
+struct NameWords {
+    role_tails: WordList,
+    followers: WordList,
+    not_given: WordList,
+}
+
+fn name_words() -> &'static NameWords {
+    static WORDS: std::sync::OnceLock<NameWords> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| NameWords {
+        role_tails: WordList::new(ROLE_TAILS),
+        followers: WordList::new(NAME_FOLLOWERS),
+        not_given: WordList::new(NOT_GIVEN_NAMES),
+    })
+}
+
 const ROLE_TAILS: &[&str] = &[
     "和", "与", "跟", "给", "向", "对", "让", "叫", "是", "把", "被", "请", "找", "问", "联系",
     "通知", "告诉", "转告", "客户", "先生", "女士", "用户", "同事", "人",
@@ -1530,25 +1791,35 @@ const NOT_GIVEN_NAMES: &[&str] = &[
 /// Finds where a name that starts at `vs` ends, or rejects it: a title after the surname is not
 /// a given name, and a last character that begins a following word (段萍持护照: 持) is dropped.
 fn refine_name_end(text: &str, vs: usize, ve: usize) -> Option<usize> {
+    let words = name_words();
     let name = &text[vs..ve];
-    let chars: Vec<(usize, char)> = name.char_indices().collect();
-    let compound = chars.len() >= 3 && crate::data::is_surname(&name[..chars[2].0]);
+    // The offsets of the first three characters and of the last, without collecting them: this
+    // runs for every name candidate.
+    let mut first = [0usize; 3];
+    let mut count = 0;
+    for (i, _) in name.char_indices() {
+        if count < 3 {
+            first[count] = i;
+        }
+        count += 1;
+    }
+    let compound = count >= 3 && crate::data::is_surname(&name[..first[2]]);
     let surname_end = if compound {
-        chars[2].0
+        first[2]
+    } else if count >= 2 {
+        first[1]
     } else {
-        chars.get(1)?.0
+        return None;
     };
     let after_surname = &text[vs + surname_end..];
-    if NOT_GIVEN_NAMES
-        .iter()
-        .any(|w| after_surname.starts_with(w) || text[vs..].starts_with(w))
-    {
+    if words.not_given.starts(after_surname) || words.not_given.starts(&text[vs..]) {
         return None;
     }
     let min_len = if compound { 3 } else { 2 };
-    if chars.len() > min_len {
-        let cut = vs + chars[chars.len() - 1].0;
-        if NAME_FOLLOWERS.iter().any(|f| text[cut..].starts_with(f)) {
+    if count > min_len {
+        let last = name.char_indices().next_back().map_or(0, |(i, _)| i);
+        let cut = vs + last;
+        if words.followers.starts(&text[cut..]) {
             return Some(cut);
         }
     }
