@@ -56,7 +56,10 @@ pub struct TypeInfo {
 struct TextPattern {
     ty: TypeIdx,
     first_bytes: [bool; 256],
-    has_value_group: bool,
+    /// For a pattern with a `v` group: the pattern alone, compiled to find that group, and the
+    /// slot of its start. Alone, because capturing with the whole group's engine costs a pass
+    /// over its many thousands of NFA states per candidate.
+    value: Option<(Regex, usize)>,
 }
 
 /// Patterns searched together by one automaton.
@@ -757,11 +760,21 @@ impl Detector {
                     } else {
                         p.clone()
                     };
+                    let value = if p.contains("(?P<v>") {
+                        let re = build_regex(std::slice::from_ref(&src), MatchKind::LeftmostFirst)
+                            .map_err(RuleError::Compile)?;
+                        re.group_info()
+                            .to_index(PatternID::ZERO, "v")
+                            .and_then(|g| re.group_info().slot(PatternID::ZERO, g))
+                            .map(|slot| (re, slot))
+                    } else {
+                        None
+                    };
                     group_src[slot].2.push((
                         TextPattern {
                             ty: idx,
                             first_bytes: fb,
-                            has_value_group: p.contains("(?P<v>"),
+                            value,
                         },
                         lits,
                     ));
@@ -1052,7 +1065,6 @@ impl Detector {
     /// candidates (see [`Entry`]) give the same spans; they differ only in speed.
     fn scan_group(&self, g: &TextGroup, text: &str, cache: &mut GroupCache, out: &mut Vec<Span>) {
         let hay = text.as_bytes();
-        let mut caps = None;
         let mut pos = 0;
         let entry = if self.reference {
             &Entry::Anywhere
@@ -1070,7 +1082,7 @@ impl Detector {
                     }
                     match g.anchored(cache, hay, i, Anchored::Yes) {
                         Some((pid, e)) => {
-                            pos = self.candidate(g, text, cache, &mut caps, pid, i, e, out);
+                            pos = self.candidate(g, text, cache, pid, i, e, out);
                         }
                         None => pos = next_start(hay, i),
                     }
@@ -1092,7 +1104,7 @@ impl Detector {
                     let (c, n) = decode(hay, i);
                     if filter.may_start(hay, i, c, n) {
                         if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
-                            pos = self.candidate(g, text, cache, &mut caps, pid, i, e, out);
+                            pos = self.candidate(g, text, cache, pid, i, e, out);
                         }
                     }
                     i = (i + n).max(pos);
@@ -1103,7 +1115,7 @@ impl Detector {
                 while let Some(i) = at {
                     if i >= pos && i < hay.len() {
                         if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
-                            pos = self.candidate(g, text, cache, &mut caps, pid, i, e, out);
+                            pos = self.candidate(g, text, cache, pid, i, e, out);
                         }
                     }
                     let from = i.max(pos.saturating_sub(1));
@@ -1126,7 +1138,7 @@ impl Detector {
                     while p <= occ.start() {
                         if p >= pos && text.is_char_boundary(p) {
                             if let Some((pid, e)) = g.anchored(cache, hay, p, Anchored::Yes) {
-                                pos = self.candidate(g, text, cache, &mut caps, pid, p, e, out);
+                                pos = self.candidate(g, text, cache, pid, p, e, out);
                                 p = p.max(pos);
                                 continue;
                             }
@@ -1143,7 +1155,7 @@ impl Detector {
                         break;
                     };
                     let pid = m.pattern().as_usize();
-                    pos = self.candidate(g, text, cache, &mut caps, pid, m.start(), m.end(), out);
+                    pos = self.candidate(g, text, cache, pid, m.start(), m.end(), out);
                 }
             }
         }
@@ -1157,14 +1169,13 @@ impl Detector {
         g: &TextGroup,
         text: &str,
         cache: &mut GroupCache,
-        caps: &mut Option<regex_automata::util::captures::Captures>,
         first: usize,
         s: usize,
         e: usize,
         out: &mut Vec<Span>,
     ) -> usize {
         let hay = text.as_bytes();
-        let mut found = self.accept(g, text, first, s, e, caps);
+        let mut found = self.accept(g, text, first, s, e);
         if found.is_none() {
             // The leftmost pattern failed its check here; another pattern may still match
             // at the same position (an 18-digit number that is not an ID can be a card).
@@ -1174,7 +1185,7 @@ impl Detector {
                 }
                 let anchored = Anchored::Pattern(PatternID::new_unchecked(pid));
                 if let Some((_, e2)) = g.anchored(cache, hay, s, anchored) {
-                    found = self.accept(g, text, pid, s, e2, caps);
+                    found = self.accept(g, text, pid, s, e2);
                     if found.is_some() {
                         break;
                     }
@@ -1339,24 +1350,29 @@ impl Detector {
         pid: usize,
         s: usize,
         e: usize,
-        caps: &mut Option<regex_automata::util::captures::Captures>,
     ) -> Option<(Span, usize)> {
         let hay = text.as_bytes();
         let tp = &g.patterns[pid];
         let info = &self.types[tp.ty as usize];
         let (mut vs, mut ve) = (s, e);
-        if tp.has_value_group {
-            let re = &g.re;
-            let input = Input::new(hay)
-                .span(s..hay.len())
-                .anchored(Anchored::Pattern(regex_automata::PatternID::new_unchecked(
-                    pid,
-                )));
-            let caps = caps.get_or_insert_with(|| re.create_captures());
-            re.search_captures(&input, caps);
-            if let Some(g) = caps.get_group_by_name("v") {
-                vs = g.start;
-                ve = g.end;
+        if let Some((re, slot)) = &tp.value {
+            // The match is known to end at `e`: the search is limited to it. Look-around still
+            // sees the whole text, so this finds the same match and the same group.
+            let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
+            let mut slots = [None; 16];
+            let mut heap = Vec::new();
+            let slots = match slots.get_mut(..re.group_info().slot_len()) {
+                Some(fixed) => fixed,
+                None => {
+                    heap.resize(re.group_info().slot_len(), None);
+                    &mut heap[..]
+                }
+            };
+            if re.search_slots(&input, slots).is_some() {
+                if let (Some(a), Some(b)) = (slots[*slot], slots[*slot + 1]) {
+                    vs = a.get();
+                    ve = b.get();
+                }
             }
         }
         if !boundary_ok(hay, vs, ve, info.boundary) {
