@@ -238,8 +238,20 @@ impl PairFilter {
     }
 
     fn pair_slot(a: u32, b: u32) -> usize {
-        let h = (a.wrapping_mul(0x9E37_79B1) ^ b).wrapping_mul(0x85EB_CA6B);
-        (h >> (32 - PAIR_BITS)) as usize
+        (pair_hash(a, b) >> (32 - PAIR_BITS)) as usize
+    }
+
+    /// Whether an ASCII byte at `i` can be passed over by its first two bytes alone, without
+    /// decoding: no literal begins with them.
+    #[inline]
+    fn rules_out_ascii(&self, hay: &[u8], i: usize) -> bool {
+        if hay[i] >= 0x80 {
+            return false;
+        }
+        let lead = hay
+            .get(i + 1)
+            .map_or(0, |&b| u16::from_le_bytes([hay[i], b]));
+        !self.lead.get(usize::from(lead))
     }
 
     /// The slot of up to four bytes, read as a little-endian number.
@@ -319,9 +331,14 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
+/// A hash of a pair of characters; its top bits index the pair bitmaps.
+fn pair_hash(a: u32, b: u32) -> u32 {
+    (a.wrapping_mul(0x9E37_79B1) ^ b).wrapping_mul(0x85EB_CA6B)
+}
+
 /// A 16-bit slot for a pair of characters.
 fn name_pair_slot(a: u32, b: u32) -> usize {
-    (a.wrapping_mul(0x9E37_79B1) ^ b).wrapping_mul(0x85EB_CA6B) as usize >> 16
+    (pair_hash(a, b) >> 16) as usize
 }
 
 /// The first byte at or after `i` that is not ASCII (or the end), eight bytes at a time: names
@@ -1092,14 +1109,9 @@ impl Detector {
             Entry::Pairs(filter) => {
                 let mut i = 0;
                 while i < hay.len() {
-                    if hay[i] < 0x80 {
-                        let lead = hay
-                            .get(i + 1)
-                            .map_or(0, |&b| u16::from_le_bytes([hay[i], b]));
-                        if !filter.lead.get(usize::from(lead)) {
-                            i = (i + 1).max(pos);
-                            continue;
-                        }
+                    if filter.rules_out_ascii(hay, i) {
+                        i += 1;
+                        continue;
                     }
                     let (c, n) = decode(hay, i);
                     if filter.may_start(hay, i, c, n) {
