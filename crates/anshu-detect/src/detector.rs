@@ -1980,6 +1980,24 @@ mod tests {
         has("log name=鞠诺 uid=7", "person_name", "鞠诺");
         has(r#"{"name":"卢艳轩","age":3}"#, "person_name", "卢艳轩");
         has("甲方代表（签字）：张伟", "person_name", "张伟");
+        // A role word at a line start before a colon has a speaker's shape; only the name
+        // after it is one.
+        for text in [
+            "申请人：张三\n",
+            "申请人: 王芳，电话13800138000\n",
+            "车主：田诗\n",
+        ] {
+            let names: Vec<String> = spans(&d, text)
+                .into_iter()
+                .filter(|(t, _)| t == "person_name")
+                .map(|(_, v)| v)
+                .collect();
+            assert_eq!(names.len(), 1, "{text}: {names:?}");
+            assert!(
+                !names[0].contains('人') && !names[0].contains('主'),
+                "{text}: {names:?}"
+            );
+        }
         let got = spans(
             &d,
             "收件人：禤芳琪，电话13800138000。

@@ -639,6 +639,21 @@ const NOT_NAMES: &[&str] = &[
     "于是",
     "万元",
     "高速",
+    // Role words of the built-in `role` list that begin with a surname character. At a line
+    // start before a colon (申请人：张三) they have the shape of a chat speaker's name.
+    "申请人",
+    "申请方",
+    "申报人",
+    "申诉人",
+    "付款人",
+    "付款方",
+    "来访人",
+    "法人代表",
+    "车主",
+    "原告",
+    "爱人",
+    "母亲",
+    "通知",
 ];
 
 /// Chinese personal name (surname + one or two characters, or a compound surname + one or two),
