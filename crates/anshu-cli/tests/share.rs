@@ -5,6 +5,8 @@
 mod common;
 use common::resident_id;
 
+use anshu_testkit::Rng;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -42,25 +44,6 @@ fn fixed_key(dir: &Path) -> PathBuf {
 }
 
 /// A small deterministic generator (xorshift64*), so fragments and edits are reproducible.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i + 1);
-            v.swap(i, j);
-        }
-    }
-}
-
 /// The table every recipient receives: customers with an ID, a name, a phone, a city, an
 /// amount in yuan (two decimals), points (an integer) and a rating (one decimal).
 fn write_table(path: &Path, rows: u64) {
@@ -79,11 +62,11 @@ fn write_table(path: &Path, rows: u64) {
             "{},{},{}{},1{}{:08},{}建设路{}号,{}.{:02},{},{}.{}\n",
             100_000 + i,
             resident_id(i * 7 + 3),
-            surnames[rng.below(8)],
-            given[rng.below(10)],
-            ["38", "39", "58", "86"][rng.below(4)],
+            surnames[rng.index(8)],
+            given[rng.index(10)],
+            ["38", "39", "58", "86"][rng.index(4)],
             rng.next() % 100_000_000,
-            cities[rng.below(4)],
+            cities[rng.index(4)],
             1 + rng.below(300),
             rng.below(50_000),
             rng.below(100),

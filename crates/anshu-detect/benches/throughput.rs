@@ -19,6 +19,7 @@
 use std::time::{Duration, Instant};
 
 use anshu_detect::{Boundary, Detector, DetectorOptions, RuleSet, Span};
+use anshu_testkit::Rng;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind};
@@ -466,29 +467,6 @@ fn profile(rules: &RuleSet, chunks: &[&str], mb: f64, scan_median: f64) {
 }
 
 // ---- in-memory corpus -------------------------------------------------------------------------
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-    fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
-    }
-}
 
 fn luhn_complete(body: &str) -> String {
     let sum: u32 = body

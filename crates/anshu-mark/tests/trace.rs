@@ -3,20 +3,8 @@
 //! colluders, and the tracer never panics on any cell.
 
 use anshu_mark::{Candidate, Carrier, MarkParams, ShareKey, Tracer, Verdict, SCHEME};
+use anshu_testkit::Rng;
 use proptest::prelude::*;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn params() -> MarkParams {
     MarkParams {
