@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use anshu_testkit::with_resident_check;
 use serde_json::Value;
 
 fn anshu(args: &[&str]) -> Output {
@@ -19,16 +20,6 @@ fn anshu(args: &[&str]) -> Output {
         .expect("run anshu")
 }
 
-fn id_with_check(body: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(s % 11) as usize] as char)
-}
-
 /// A small tree with good files, a truncated gzip, a corrupt workbook and a binary file.
 fn fixture() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -36,7 +27,7 @@ fn fixture() -> (tempfile::TempDir, PathBuf) {
     std::fs::create_dir_all(root.join("sub")).unwrap();
     let mut csv = String::from("姓名,手机号,证件号码,订单号\n");
     for i in 0..40u32 {
-        let id = id_with_check(&format!(
+        let id = with_resident_check(&format!(
             "11010519{:02}0{}1{:04}",
             60 + i % 30,
             1 + i % 9,

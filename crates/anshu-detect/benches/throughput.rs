@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use anshu_detect::{Boundary, Detector, DetectorOptions, RuleSet, Span};
-use anshu_testkit::Rng;
+use anshu_testkit::{luhn_check_digit, with_resident_check, Rng};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind};
@@ -469,25 +469,7 @@ fn profile(rules: &RuleSet, chunks: &[&str], mb: f64, scan_median: f64) {
 // ---- in-memory corpus -------------------------------------------------------------------------
 
 fn luhn_complete(body: &str) -> String {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, c)| {
-            let v = u32::from(c - b'0');
-            if i % 2 == 0 {
-                let d = v * 2;
-                if d > 9 {
-                    d - 9
-                } else {
-                    d
-                }
-            } else {
-                v
-            }
-        })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    format!("{body}{}", luhn_check_digit(body))
 }
 
 fn resident_id(r: &mut Rng) -> String {
@@ -501,13 +483,7 @@ fn resident_id(r: &mut Rng) -> String {
         1 + r.below(28),
         r.digits(3)
     );
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    with_resident_check(&body)
 }
 
 /// About `size` bytes of mixed Chinese and English log lines and prose from a small template;

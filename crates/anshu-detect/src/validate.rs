@@ -723,33 +723,38 @@ mod tests {
         assert_eq!(org_code_check_char(b"M000100Y"), b'4');
     }
 
-    /// Builds a valid 18-digit ID from its first 17 digits.
-    fn with_check(body: &str) -> String {
-        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        let sum: u32 = body
-            .bytes()
-            .zip(W)
-            .map(|(d, w)| u32::from(d - b'0') * w)
-            .sum();
-        format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-    }
-
     #[test]
     fn resident_id_checks_char_date_and_region() {
-        let id = with_check("11010519491231002");
+        let id = anshu_testkit::with_resident_check("11010519491231002");
         assert_eq!(id, "11010519491231002X");
         assert!(resident_id(&id, TODAY).is_some());
         assert!(resident_id(&id.to_lowercase(), TODAY).is_some());
         // Wrong check character.
         assert!(resident_id("110105194912310021", TODAY).is_none());
         // Abolished region code (崇文区) is still valid.
-        assert!(resident_id(&with_check("11010319800101001"), TODAY).is_some());
+        assert!(resident_id(
+            &anshu_testkit::with_resident_check("11010319800101001"),
+            TODAY
+        )
+        .is_some());
         // Unknown region code.
-        assert!(resident_id(&with_check("99010119800101001"), TODAY).is_none());
+        assert!(resident_id(
+            &anshu_testkit::with_resident_check("99010119800101001"),
+            TODAY
+        )
+        .is_none());
         // February 30th does not exist.
-        assert!(resident_id(&with_check("11010519800230001"), TODAY).is_none());
+        assert!(resident_id(
+            &anshu_testkit::with_resident_check("11010519800230001"),
+            TODAY
+        )
+        .is_none());
         // Born in the future.
-        assert!(resident_id(&with_check("11010520300101001"), TODAY).is_none());
+        assert!(resident_id(
+            &anshu_testkit::with_resident_check("11010520300101001"),
+            TODAY
+        )
+        .is_none());
         // Legacy 15-digit form.
         assert!(resident_id("110105491231002", TODAY).is_some());
         assert!(resident_id("110105491331002", TODAY).is_none());

@@ -3,6 +3,7 @@
 
 use anshu_detect::validate::{self, Date};
 use anshu_detect::{ColumnProfile, Detector, DetectorOptions, RuleSet, Scratch};
+use anshu_testkit::{luhn_check_digit, resident_check_char};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -23,31 +24,6 @@ fn det() -> &'static Detector {
 }
 
 const TODAY: Date = Date::new(2026, 11, 22);
-
-fn id_check(body: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    b"10X98765432"[(s % 11) as usize] as char
-}
-
-fn luhn_digit(body: &str) -> char {
-    let mut sum = 0;
-    for (i, c) in body.bytes().rev().enumerate() {
-        let mut v = u32::from(c - b'0');
-        if i % 2 == 0 {
-            v *= 2;
-            if v > 9 {
-                v -= 9;
-            }
-        }
-        sum += v;
-    }
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
-}
 
 /// Text mixing CJK, ASCII, digits and separators, the alphabet the patterns care about.
 fn texty() -> impl Strategy<Value = String> {
@@ -197,7 +173,7 @@ proptest! {
         y in 1930u32..2020, m in 1u32..13, d in 1u32..29, seq in 0u32..1000, pos in 0usize..18, delta in 1u8..10,
     ) {
         let body = format!("{region}{y:04}{m:02}{d:02}{seq:03}");
-        let id = format!("{body}{}", id_check(&body));
+        let id = format!("{body}{}", resident_check_char(&body));
         prop_assert!(validate::resident_id(&id, TODAY).is_some(), "{id}");
         // Found in text and as a whole value.
         let text = format!("身份证号：{id}。");
@@ -219,11 +195,11 @@ proptest! {
         rest in "[0-9]{9}", long in any::<bool>(),
     ) {
         let body = if long && prefix.starts_with('6') { format!("{prefix}{rest}000") } else { format!("{prefix}{rest}") };
-        let card = format!("{body}{}", luhn_digit(&body));
+        let card = format!("{body}{}", luhn_check_digit(&body));
         prop_assert!(validate::bank_card(&card).is_some(), "{card}");
         let imei_body = format!("86{}", &rest[..9]);
         let imei_body = format!("{imei_body}{}", &rest[..3]);
-        let imei = format!("{imei_body}{}", luhn_digit(&imei_body));
+        let imei = format!("{imei_body}{}", luhn_check_digit(&imei_body));
         prop_assert!(validate::imei(&imei), "{imei}");
     }
 

@@ -2,8 +2,11 @@
 //! dev-dependency.
 //!
 //! It owns a seeded pseudo-random generator, so that generated fixtures (tables to mark, corpora
-//! to scan) are the same on every run and every machine. It deliberately has no dependencies and
-//! no cryptographic pretensions: the product's own randomness (keys, nonces) comes from the
+//! to scan) are the same on every run and every machine, and the check characters fixtures need
+//! to be valid (GB 11643 for resident IDs, Luhn for cards). These are written here again on
+//! purpose, independently of `anshu_detect::validate`: a fixture made with the validator's own
+//! arithmetic could not catch a mistake in it. The crate deliberately has no dependencies and no
+//! cryptographic pretensions: the product's own randomness (keys, nonces) comes from the
 //! operating system, never from here.
 
 /// xorshift64* (Vigna, 2016): a few operations per number, and a full period over the non-zero
@@ -52,9 +55,55 @@ impl Rng {
     }
 }
 
+/// The GB 11643 check character of the first 17 digits of a resident ID number.
+pub fn resident_check_char(body: &str) -> char {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    char::from(b"10X98765432"[(sum % 11) as usize])
+}
+
+/// A resident ID number: `body` (17 digits) and its check character.
+pub fn with_resident_check(body: &str) -> String {
+    format!("{body}{}", resident_check_char(body))
+}
+
+/// The Luhn check digit that completes `body` (decimal digits).
+pub fn luhn_check_digit(body: &str) -> char {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, c)| {
+            let v = u32::from(c - b'0');
+            match (i % 2 == 0, v * 2) {
+                (true, d) if d > 9 => d - 9,
+                (true, d) => d,
+                (false, _) => v,
+            }
+        })
+        .sum();
+    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Rng;
+    use super::*;
+
+    #[test]
+    fn check_characters_known_answers() {
+        // GB 11643's own example, and the textbook Luhn example (79927398713).
+        assert_eq!(
+            with_resident_check("11010519491231002"),
+            "11010519491231002X"
+        );
+        assert_eq!(resident_check_char("44052418800101001"), '4');
+        assert_eq!(luhn_check_digit("7992739871"), '3');
+        assert_eq!(luhn_check_digit("0"), '0');
+    }
 
     #[test]
     fn same_seed_same_sequence_and_values_in_range() {
