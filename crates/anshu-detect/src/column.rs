@@ -2,6 +2,12 @@
 
 use crate::detector::{Detector, Hint, Span, TypeIdx, ValueMatch};
 
+/// The least share of a column's values a type must hold to be reported as part of a mixture of
+/// types, the fewest values, and how much of the column the mixture must account for.
+const MIXTURE_MIN_SHARE: f64 = 0.1;
+const MIXTURE_MIN_COUNT: u64 = 5;
+const MIXTURE_COVERAGE: f32 = 0.9;
+
 /// Running statistics of one column, fed one value at a time.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnProfile {
@@ -124,6 +130,8 @@ impl ColumnProfile {
         let hint_of = |ty: TypeIdx| hints.iter().find(|(t, _)| *t == ty).map(|(_, h)| *h);
         let n = self.non_empty.max(1) as f64;
         let mut cands: Vec<(f64, ColumnType)> = Vec::new();
+        // Types with too small a share to stand alone, which may still be part of a mixture.
+        let mut minor: Vec<(f64, ColumnType)> = Vec::new();
         for (i, st) in self.whole.iter().enumerate() {
             if st.count == 0 {
                 continue;
@@ -155,7 +163,11 @@ impl ColumnProfile {
             };
             // Weak evidence (an unchecked shape, a romanised name) needs the header's support.
             let mean_floor = if pos { 0.45 } else { 0.7 };
-            if ratio < threshold || mean < mean_floor {
+            if mean < mean_floor {
+                continue;
+            }
+            let share = ratio >= MIXTURE_MIN_SHARE && st.count >= MIXTURE_MIN_COUNT && !neg;
+            if ratio < threshold && !share {
                 continue;
             }
             let mut conf = mean * (0.6 + 0.4 * ratio);
@@ -170,7 +182,12 @@ impl ColumnProfile {
                 continue;
             }
             let score = ratio * mean + if pos { 0.2 } else { 0.0 };
-            cands.push((
+            let list = if ratio < threshold {
+                &mut minor
+            } else {
+                &mut cands
+            };
+            list.push((
                 score,
                 ColumnType {
                     ty,
@@ -192,6 +209,24 @@ impl ColumnProfile {
             if out.is_empty() || covered + c.match_ratio <= 1.05 {
                 covered += c.match_ratio;
                 out.push(c);
+            }
+        }
+        // A column of mixed identifiers (证件号码 holding resident IDs, passports and permits;
+        // 联系方式 holding mobiles and e-mail addresses): types that each hold a real share of
+        // the values are reported together when, between them, they account for nearly all of
+        // them. A share that leaves most values unexplained stays noise.
+        if covered < MIXTURE_COVERAGE {
+            minor.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let mut added = Vec::new();
+            let mut total = covered;
+            for (_, c) in minor {
+                if total + c.match_ratio <= 1.05 {
+                    total += c.match_ratio;
+                    added.push(c);
+                }
+            }
+            if total >= MIXTURE_COVERAGE && out.len() + added.len() >= 2 {
+                out.extend(added);
             }
         }
         // Free text: values that are not one type as a whole but contain findings.
@@ -277,6 +312,48 @@ mod tests {
         assert!(decide(&d, "c3", &v[..3]).is_empty());
         let e = ["汉族", "土家族", "回族"];
         assert_eq!(decide(&d, "民族", &e), ["ethnicity"]);
+    }
+
+    #[test]
+    fn mixed_identifier_columns_report_each_type() {
+        let d = det();
+        let mut rng = anshu_testkit::Rng(7);
+        let mut v: Vec<String> = Vec::new();
+        // Half resident IDs, a quarter passports and a quarter mainland travel permits for Hong
+        // Kong and Macau: no type alone holds the share a column needs; together they are every
+        // value.
+        for _ in 0..10 {
+            let body = format!(
+                "11010519{}0{}{}",
+                70 + rng.below(20),
+                1 + rng.below(9),
+                10 + rng.below(18)
+            );
+            v.push(anshu_testkit::with_resident_check(&format!(
+                "{body}{}",
+                rng.digits(3)
+            )));
+        }
+        for _ in 0..5 {
+            v.push(format!("E{}", rng.digits(8)));
+            v.push(format!("C{}", rng.digits(8)));
+        }
+        let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+        let got = decide(&d, "c3", &refs);
+        for ty in ["cn_resident_id", "cn_passport", "cn_hk_macau_permit"] {
+            assert!(got.iter().any(|t| t == ty), "{ty} missing: {got:?}");
+        }
+        // A type that explains only a fifth of the values, with the rest unexplained, is noise.
+        let mut noise: Vec<&str> = refs[..5].to_vec();
+        noise.extend([
+            "A-1", "B-2", "C-3", "D-4", "E-5", "F-6", "G-7", "H-8", "I-9", "J-0",
+        ]);
+        noise.extend(["K-1", "L-2", "M-3", "N-4", "O-5", "P-6"]);
+        assert!(
+            decide(&d, "c3", &noise).is_empty(),
+            "{:?}",
+            decide(&d, "c3", &noise)
+        );
     }
 
     #[test]

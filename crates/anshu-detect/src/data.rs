@@ -173,6 +173,25 @@ pub fn place_names() -> &'static [&'static str] {
     })
 }
 
+/// Names of current county-level districts, counties and banners (南山区, 宜良县, 土默特左旗),
+/// which can begin an address written for local readers (住址：南山区人民路675号).
+pub fn district_names() -> &'static [&'static str] {
+    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut seen = HashSet::new();
+        let mut v: Vec<&'static str> = regions()
+            .iter()
+            .filter(|r| r.status == RegionStatus::Current && r.code % 100 != 0)
+            .map(|r| r.name)
+            .filter(|n| n.ends_with(['区', '县', '旗']) && !n.contains("辖"))
+            .filter(|n| n.chars().count() >= 3)
+            .filter(|n| seen.insert(*n))
+            .collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        v
+    })
+}
+
 /// Whether `s` is a place name rather than a person's name (江苏, 深圳, 张家口).
 pub fn is_place_name(s: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();

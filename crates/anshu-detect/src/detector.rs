@@ -1046,6 +1046,7 @@ impl Detector {
         drop(scratch);
         self.scan_hinted(text, out);
         resolve_overlaps(out, base);
+        self.extend_name_lists(text, out);
         self.propagate_names(text, out);
         if let Some(ac) = &self.dict_ac {
             let before = out.len();
@@ -1257,6 +1258,52 @@ impl Detector {
         }
     }
 
+    /// Names listed after a found one: 抄送：曹永世、王刚、邹新明, 参会人员：宋鹏（法务部）、江曦欣.
+    /// An enumeration comma after a name, past an optional note in brackets, leads to the next
+    /// name, which must stand alone: a run of two to four CJK characters that passes the name
+    /// validator, followed by punctuation, a space or the end of the text.
+    fn extend_name_lists(&self, text: &str, out: &mut Vec<Span>) {
+        let Some(ty) = self.person_name else {
+            return;
+        };
+        let conf = self.types[ty as usize].confidence * 0.95;
+        if conf < self.opts.min_confidence {
+            return;
+        }
+        let mut extra = Vec::new();
+        for sp in out.iter().filter(|s| s.ty == ty && s.confidence >= 0.7) {
+            let mut at = sp.end;
+            while let Some(s) = after_list_comma(text, at) {
+                let Some(e) = listed_name(text, s) else {
+                    break;
+                };
+                if self.is_allowed(&text[s..e]) {
+                    break;
+                }
+                extra.push(Span {
+                    ty,
+                    start: s,
+                    end: e,
+                    confidence: conf,
+                });
+                at = e;
+            }
+        }
+        if extra.is_empty() {
+            return;
+        }
+        // `out` is sorted and free of overlaps: only the span starting last before a new one's
+        // end can overlap it.
+        extra.retain(|x| {
+            let k = out.partition_point(|o| o.start < x.end);
+            !(k > 0 && out[k - 1].end > x.start)
+        });
+        out.extend(extra);
+        out.sort_by_key(|sp| sp.start);
+        // Two names of one list (both found by rules) lead to the same later names.
+        out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.ty == b.ty);
+    }
+
     /// A name found once in a document (after 收件人 or 客户) is a name wherever else it
     /// appears in it, as long as it stands alone (not inside a longer run of CJK characters
     /// that could be another name or a word).
@@ -1400,6 +1447,17 @@ impl Detector {
             Some(v) => v.check(value, self.opts.today)?,
             None => 1.0,
         };
+        // Checked only for names that passed their validator, and only when more CJK text
+        // follows: otherwise the run ends with the name.
+        if info.validator == Some(Validator::PersonName)
+            && text[ve..]
+                .chars()
+                .next()
+                .is_some_and(crate::validate::is_han)
+            && begins_organisation(&text[vs..])
+        {
+            return None;
+        }
         if self.is_allowed(value) {
             return None;
         }
@@ -1455,6 +1513,12 @@ impl Detector {
                     Hint::Negative => last_neg = Some(i + 1),
                 }
             }
+        }
+        // A negative hint counts only where it labels this value: between them no other number
+        // and no clause or line break (订单号：6228… is an order number; 版本 5.5.1，地址
+        // 120.243.203.118 and 公司，联系人张伟 are not a version and a company).
+        if last_neg.is_some_and(|n| !labels(&window[n..])) {
+            last_neg = None;
         }
         let neg = match (last_pos, last_neg) {
             (_, None) => false,
@@ -1614,6 +1678,17 @@ fn resolve_overlaps(out: &mut Vec<Span>, base: usize) {
     out.extend(kept);
 }
 
+/// Whether the text between a hint word and a value leaves the hint labelling the value: it holds
+/// no digit, no line break and no clause punctuation.
+fn labels(gap: &[u8]) -> bool {
+    const BREAKS: [&str; 6] = ["，", "。", "；", "！", "？", "、"];
+    !gap.iter()
+        .any(|&b| b.is_ascii_digit() || matches!(b, b'\n' | b'\r' | b',' | b';' | b'!' | b'?'))
+        && !BREAKS
+            .iter()
+            .any(|p| gap.windows(p.len()).any(|w| w == p.as_bytes()))
+}
+
 /// Where to resume after a rejected candidate at `s`: past the ASCII word it starts in (nothing
 /// that starts inside a word can pass an alphanumeric boundary), or past one character.
 fn next_start(hay: &[u8], s: usize) -> usize {
@@ -1648,13 +1723,31 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
                 || hay[e] == b'@'
                 || (matches!(hay[e], b'.' | b':')
                     && e + 1 < hay.len()
-                    && hay[e + 1].is_ascii_alphanumeric()))
+                    && hay[e + 1].is_ascii_alphanumeric()
+                    && !port_follows(hay, e)))
     };
     match b {
         Boundary::Alnum => !left_bad() && !right_bad(),
         Boundary::Right => !right_bad(),
         Boundary::None => true,
     }
+}
+
+/// Whether a port number follows at `e` (`10.1.2.3:8080`): a colon, one to five digits, then
+/// the end of the token. A colon before other text (an IPv6 group, a time) extends the token.
+fn port_follows(hay: &[u8], e: usize) -> bool {
+    if hay.get(e) != Some(&b':') {
+        return false;
+    }
+    let digits = hay[e + 1..]
+        .iter()
+        .take(6)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    (1..=5).contains(&digits)
+        && hay
+            .get(e + 1 + digits)
+            .is_none_or(|&b| !is_word_byte(b) && !matches!(b, b'.' | b':'))
 }
 
 /// Words that commonly follow a name in running text (车主田诗驾驶…, 旅客段萍持护照…). A name
@@ -1805,6 +1898,16 @@ const NAME_FOLLOWERS: &[&str] = &[
     "座机",
     "昨日",
     "今日",
+    // A title after the name: 孙桂总，您好 is 孙桂.
+    "总",
+    "经理",
+    "总监",
+    "老师",
+    "主任",
+    "律师",
+    "医生",
+    "师傅",
+    "同学",
 ];
 
 /// Titles and words that follow a surname without being a given name (王经理, 张老师, 客户来电).
@@ -1815,6 +1918,65 @@ const NOT_GIVEN_NAMES: &[&str] = &[
     "签收", "本人", "自己", "一直", "已经", "方面", "方式", "方法", "时间", "公司", "门店", "平台",
     "万元", "元整", "安全", "安装", "高速", "高级", "金额", "项目", "文件", "明细", "全部",
 ];
+
+/// Where the next item of a list begins after an item ending at `at`: past an optional note in
+/// brackets of up to eight characters and an enumeration comma (、).
+fn after_list_comma(text: &str, at: usize) -> Option<usize> {
+    let mut rest = text.get(at..)?;
+    for (open, close) in [("（", "）"), ("(", ")")] {
+        if let Some(r) = rest.strip_prefix(open) {
+            let end = r
+                .char_indices()
+                .take(9)
+                .find(|(_, c)| close.starts_with(*c))?
+                .0;
+            rest = &r[end + close.len()..];
+            break;
+        }
+    }
+    let r = rest.strip_prefix('、')?;
+    Some(text.len() - r.len())
+}
+
+/// The end of a name standing alone at `s`: two to four CJK characters that pass the name
+/// validator, then punctuation, a space or the end of the text.
+fn listed_name(text: &str, s: usize) -> Option<usize> {
+    let rest = &text[s..];
+    let run = rest
+        .char_indices()
+        .find(|(_, c)| !crate::validate::is_han(*c))
+        .map_or(rest.len(), |(i, _)| i);
+    let next = rest[run..].chars().next();
+    let alone = next.is_none_or(|c| "、，,。；;：:（() \t\r\n".contains(c));
+    let chars = rest[..run].chars().count();
+    ((2..=4).contains(&chars) && alone && crate::validate::person_name(&rest[..run]).is_some())
+        .then_some(s + run)
+}
+
+/// Whether the run of CJK characters at the start of `text` names an organisation (户名：苏州博远
+/// 文化传媒有限公司 is a company, not 苏州博): the run holds an organisation suffix.
+fn begins_organisation(text: &str) -> bool {
+    const SUFFIXES: [&str; 7] = [
+        "公司",
+        "集团",
+        "研究院",
+        "研究所",
+        "事务所",
+        "合作社",
+        "设计院",
+    ];
+    let run = text
+        .char_indices()
+        .take(30)
+        .find(|(_, c)| !crate::validate::is_han(*c))
+        .map_or(text.len().min(90), |(i, _)| i);
+    let mut run_end = run;
+    while !text.is_char_boundary(run_end) {
+        run_end -= 1;
+    }
+    let run = &text[..run_end];
+    SUFFIXES.iter().any(|s| run.contains(s))
+}
 
 /// Finds where a name that starts at `vs` ends, or rejects it: a title after the surname is not
 /// a given name, and a last character that begins a following word (段萍持护照: 持) is dropped.
@@ -2010,6 +2172,73 @@ mod tests {
             2,
             "{got:?}"
         );
+        // Names listed after a found one, past notes in brackets.
+        for name in ["宋鹏", "石刚波", "江曦欣"] {
+            has(
+                "**参会人员**：宋鹏、石刚波（法务部）、江曦欣\n",
+                "person_name",
+                name,
+            );
+        }
+        for name in ["曹永世", "王刚", "邹新明"] {
+            has("抄送：曹永世、王刚、邹新明", "person_name", name);
+        }
+        // A list of things after a name is not a list of names.
+        assert_eq!(
+            spans(&d, "联系人王刚、电话、地址均已登记")
+                .iter()
+                .filter(|(t, _)| t == "person_name")
+                .count(),
+            1
+        );
+        has("乙方（劳动者）：欧阳涵", "person_name", "欧阳涵");
+        has("客户王元（手机13510730164）", "person_name", "王元");
+        has("孙桂总，您好：", "person_name", "孙桂");
+        // A negative hint labels only the value right after it: here the company and the
+        // version number are other values, before a clause break.
+        has("公司，联系人张伟，电话13510730164。", "person_name", "张伟");
+        has(
+            "版本 5.5.11210.43，地址 120.243.203.118",
+            "ipv4",
+            "120.243.203.118",
+        );
+        has(
+            "Build/TKQ1.220829.002)\"\n10.171.113.36 - -",
+            "ipv4",
+            "10.171.113.36",
+        );
+        assert!(spans(&d, "订单号：6228480402564890018").is_empty());
+        // A role word before a company: the company, not a name cut from it.
+        let got = spans(&d, "户名：苏州博远金桥文化传媒有限公司");
+        assert_eq!(
+            got,
+            [("company_name".into(), "苏州博远金桥文化传媒有限公司".into())]
+        );
+        has("IPv6 ::ffff:99.126.158.75", "ipv6", "::ffff:99.126.158.75");
+        // Addresses written from the district down, for local readers.
+        has("住址：南山区人民路675号。", "address", "南山区人民路675号");
+        has(
+            "在滨江区金水路690号与另一车辆发生碰撞",
+            "address",
+            "滨江区金水路690号",
+        );
+        assert!(!spans(&d, "朝阳区的同事说和平区很好，新华区道路宽")
+            .iter()
+            .any(|(t, _)| t == "address"));
+        // A port after an address ends it; other text after a colon extends the token.
+        has("from 10.116.38.240:51234 port 22", "ipv4", "10.116.38.240");
+        has("访问 10.1.2.3:8080，成功", "ipv4", "10.1.2.3");
+        assert!(!spans(&d, "v 10.1.2.3:8080.5")
+            .iter()
+            .any(|(t, _)| t == "ipv4"));
+        // Posts and sign-offs are not names.
+        for text in ["签收人：门卫。", "此致\n敬礼\n", "祝好\n"] {
+            assert!(
+                !spans(&d, text).iter().any(|(t, _)| t == "person_name"),
+                "{text}: {:?}",
+                spans(&d, text)
+            );
+        }
         // Titles and verbs after a surname are not names.
         assert!(!spans(&d, "客户来电13800138000")
             .iter()

@@ -168,6 +168,7 @@ fn generated_macros() -> BTreeMap<String, String> {
     m.insert("province".to_owned(), prov.join("|"));
     m.insert("city".to_owned(), data::city_names().join("|"));
     m.insert("place".to_owned(), data::place_names().join("|"));
+    m.insert("district".to_owned(), data::district_names().join("|"));
     let mut prefix = prov.clone();
     prefix.extend(data::city_names().iter().copied());
     m.insert("region_prefix".to_owned(), prefix.join("|"));

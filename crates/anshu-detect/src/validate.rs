@@ -578,18 +578,28 @@ pub fn license_plate(s: &str) -> bool {
     }
 }
 
-/// An address must carry a street-level element (road and number, or building/room); a bare
-/// district name is not a detailed address.
+/// An address must carry a street-level element: a road or street with a number, a building or
+/// room, or a named road under a district or county (浙江省杭州市西湖区文一西路). A bare district
+/// name is not a detailed address.
 pub fn address(s: &str) -> bool {
     let n = s.chars().count();
-    (6..=80).contains(&n)
-        && s.chars()
-            .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
-        && [
-            "路", "街", "道", "巷", "弄", "村", "号", "镇", "乡", "里", "胡同", "社区",
-        ]
+    let numbered = s
+        .chars()
+        .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    let street = [
+        "路", "街", "道", "巷", "弄", "村", "号", "镇", "乡", "里", "胡同", "社区",
+    ]
+    .iter()
+    .any(|k| s.contains(k));
+    // Without a number, the value must end with the road and name the district or county (or
+    // a county-level city under a city) before it.
+    let district = s.contains(['区', '县', '旗']) || s.matches('市').count() >= 2;
+    let ends_on_road = ["路", "街", "道", "巷", "胡同"]
         .iter()
-        .any(|k| s.contains(k))
+        .any(|k| s.ends_with(k));
+    (6..=80).contains(&n)
+        && street
+        && (numbered || (district && ends_on_road && !s.ends_with("街道")))
 }
 
 /// Organisation name: a name body of at least two characters before the suffix.
@@ -599,8 +609,9 @@ pub fn company(s: &str) -> bool {
 }
 
 /// Characters that do not occur in given names but do in common words that follow a surname-like
-/// character (本公司, 王府井, 张家口…); their presence rejects a name candidate.
-const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单元公司店厂部处科局院村镇乡府的了是在与及或等个们这那无不已未被把对从向于所者也都就还而但并且如果因此所以件次份码箱证卡机电话";
+/// character (本公司, 王府井, 张家口…); their presence rejects a name candidate. (元 is not one
+/// of them: 王元 and 元嘉 are common names, and amounts in 元 do not follow a surname.)
+const NOT_IN_NAMES: &str = "省市区县路街号楼室栋单公司店厂部处科局院村镇乡府的了是在与及或等个们这那无不已未被把对从向于所者也都就还而但并且如果因此所以件次份码箱证卡机电话";
 
 /// Role words that begin with a surname character (查勘员, 司机, 万元…): never names themselves.
 const NOT_NAMES: &[&str] = &[
@@ -654,7 +665,70 @@ const NOT_NAMES: &[&str] = &[
     "爱人",
     "母亲",
     "通知",
+    "居民",
+    // People named by their post, not by name (签收人：门卫).
+    "门卫",
+    "保安",
+    "保洁",
+    "前台",
+    "游客",
+    "司仪",
+    // Common words that begin with a surname character and stand alone on a line or in a cell:
+    // a letter's sign-off (此致 / 敬礼), a one-word table cell or reply.
+    "敬礼",
+    "祝好",
+    "谢谢",
+    "安好",
+    "商祺",
+    "平安",
+    "顺利",
+    "高兴",
+    "万一",
+    "马上",
+    "方案",
+    "方法",
+    "方式",
+    "方面",
+    "白天",
+    "程序",
+    "常规",
+    "常见",
+    "常用",
+    "石油",
+    "宋体",
+    "华为",
+    "韩国",
+    "杨梅",
+    "钟表",
+    "时间",
+    "明天",
+    "明细",
+    "全部",
+    "全体",
+    "金额",
+    "余额",
+    "费用",
+    "周末",
+    "周一",
+    "周二",
+    "周三",
+    "周四",
+    "周五",
+    "周六",
+    "周日",
+    "项目",
+    "文件",
+    "单位",
+    "成功",
+    "和平",
 ];
+
+/// [`NOT_NAMES`] as a set: every name candidate is looked up in it.
+fn not_names() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| NOT_NAMES.iter().copied().collect())
+}
 
 /// Chinese personal name (surname + one or two characters, or a compound surname + one or two),
 /// or a romanised name. Romanised names are a weak signal on their own.
@@ -668,7 +742,7 @@ pub fn person_name(s: &str) -> Option<f32> {
     if !(2..=4).contains(&chars.len())
         || chars.iter().any(|c| !is_han(*c))
         || data::is_place_name(s)
-        || NOT_NAMES.contains(&s)
+        || not_names().contains(s)
     {
         return None;
     }
@@ -721,6 +795,19 @@ mod tests {
         assert_eq!(vin_check_char(b"1M8GDM9AXKP042788"), b'X');
         assert_eq!(uscc_check_char(b"91350100M000100Y4"), b'3');
         assert_eq!(org_code_check_char(b"M000100Y"), b'4');
+    }
+
+    #[test]
+    fn addresses_need_a_street_level_element() {
+        assert!(address("广东省深圳市宝安区金水路12号"));
+        // A named road under a district or a county-level city needs no number.
+        assert!(address("浙江省杭州市西湖区文一西路"));
+        assert!(address("福建省泉州市石狮市科技园南路"));
+        // A district, a road alone or a sub-district office is not a detailed address.
+        assert!(!address("北京市朝阳区"));
+        assert!(!address("广东省深圳市金水路"));
+        assert!(!address("北京市朝阳区建国门街道"));
+        assert!(!address("北京市朝阳区建国路上的那家店"));
     }
 
     #[test]
