@@ -2192,6 +2192,11 @@ mod tests {
             1
         );
         has("乙方（劳动者）：欧阳涵", "person_name", "欧阳涵");
+        has("@秦敏萱 请今天下班前处理这个工单", "person_name", "秦敏萱");
+        has("To: 孙桂 <sun.gui@example.com>", "person_name", "孙桂");
+        assert!(!spans(&d, "mail tuht9910@corp.com 已发")
+            .iter()
+            .any(|(t, _)| t == "person_name"));
         has("客户王元（手机13510730164）", "person_name", "王元");
         has("孙桂总，您好：", "person_name", "孙桂");
         // A negative hint labels only the value right after it: here the company and the
