@@ -328,6 +328,32 @@ fn include_exclude_and_ignore_files() {
     assert_eq!(r["files"].as_array().unwrap().len(), 1);
 }
 
+/// Scans the labelled set `set` (with its `truth.json`) into the JSON report `report` and scores
+/// it with `score_py`, which must find column F1 ≥ `min_columns` and span F1 ≥ `min_docs`.
+fn scan_and_score(set: &Path, score_py: &Path, report: &Path, min_columns: &str, min_docs: &str) {
+    let out = anshu(&[
+        "scan",
+        set.to_str().unwrap(),
+        "--format",
+        "json",
+        "--show-values",
+        "-q",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let score = Command::new("python3")
+        .arg(score_py)
+        .arg(set.join("truth.json"))
+        .arg(report)
+        .args(["--min-f1", min_columns, "--docs-min-f1", min_docs])
+        .output()
+        .expect("python3");
+    let text = String::from_utf8_lossy(&score.stdout);
+    assert!(score.status.success(), "{text}");
+    eprintln!("{}", text.lines().last().unwrap_or(""));
+}
+
 /// A held-out set made by the project's own generator (`eval/gen_heldout.py`, written from the
 /// type spec and sharing no code with the scanner), with the harder cases the samples lack:
 /// GBK files, misleading headers, mixed columns, names in lists. Scored with the samples'
@@ -356,28 +382,7 @@ fn heldout_set_meets_the_bar() {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let report = dir.path().join("r.json");
-    let out = anshu(&[
-        "scan",
-        set.to_str().unwrap(),
-        "--format",
-        "json",
-        "--show-values",
-        "-q",
-        "-o",
-        report.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0));
-    let score = Command::new("python3")
-        .arg(&score_py)
-        .arg(set.join("truth.json"))
-        .arg(&report)
-        .args(["--min-f1", "0.98", "--docs-min-f1", "0.95"])
-        .output()
-        .expect("python3");
-    let text = String::from_utf8_lossy(&score.stdout);
-    assert!(score.status.success(), "{text}");
-    eprintln!("{}", text.lines().last().unwrap_or(""));
+    scan_and_score(&set, &score_py, &dir.path().join("r.json"), "0.98", "0.95");
 }
 
 /// The labelled sample beside the project, scored with its own scorer: column F1 ≥ 0.98 and
@@ -395,27 +400,13 @@ fn shared_samples_meet_the_bar() {
     }
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.json");
-    let out = anshu(&[
-        "scan",
-        samples.to_str().unwrap(),
-        "--format",
-        "json",
-        "--show-values",
-        "-q",
-        "-o",
-        report.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0));
-    let score = Command::new("python3")
-        .arg(root.join("tools/score.py"))
-        .arg(samples.join("truth.json"))
-        .arg(&report)
-        .args(["--min-f1", "0.98", "--docs-min-f1", "0.97"])
-        .output()
-        .expect("python3");
-    let text = String::from_utf8_lossy(&score.stdout);
-    assert!(score.status.success(), "{text}");
-    eprintln!("{}", text.lines().last().unwrap_or(""));
+    scan_and_score(
+        &samples,
+        &root.join("tools/score.py"),
+        &report,
+        "0.98",
+        "0.97",
+    );
 
     // Grading bar: every column whose truth holds a resident ID or a bank card is sensitive
     // personal information at general level 4 or above; columns with no findings are ≤ 2.

@@ -1055,10 +1055,7 @@ impl Detector {
                 let (s, e) = (m.start(), m.end());
                 if !boundary_ok(hay, s, e, self.types[ty as usize].boundary)
                     || self.is_allowed(&text[s..e])
-                    || {
-                        let i = out[..before].partition_point(|o| o.start < e);
-                        i > 0 && out[i - 1].end > s
-                    }
+                    || overlaps_any(&out[..before], s, e)
                 {
                     continue;
                 }
@@ -1292,12 +1289,7 @@ impl Detector {
         if extra.is_empty() {
             return;
         }
-        // `out` is sorted and free of overlaps: only the span starting last before a new one's
-        // end can overlap it.
-        extra.retain(|x| {
-            let k = out.partition_point(|o| o.start < x.end);
-            !(k > 0 && out[k - 1].end > x.start)
-        });
+        extra.retain(|x| !overlaps_any(out, x.start, x.end));
         out.extend(extra);
         out.sort_by_key(|sp| sp.start);
         // Two names of one list (both found by rules) lead to the same later names.
@@ -1362,10 +1354,7 @@ impl Detector {
             };
             let s = i;
             i = e;
-            // `out` is sorted and free of overlaps: only the span starting last before `e` can
-            // overlap this one.
-            let k = out.partition_point(|o| o.start < e);
-            if k > 0 && out[k - 1].end > s {
+            if overlaps_any(out, s, e) {
                 continue;
             }
             let after = &text[e..];
@@ -1676,6 +1665,13 @@ fn resolve_overlaps(out: &mut Vec<Span>, base: usize) {
         }
     }
     out.extend(kept);
+}
+
+/// Whether `s..e` overlaps a span of `spans`, which are sorted by start and free of overlaps:
+/// only the span starting last before `e` can overlap it.
+fn overlaps_any(spans: &[Span], s: usize, e: usize) -> bool {
+    let k = spans.partition_point(|o| o.start < e);
+    k > 0 && spans[k - 1].end > s
 }
 
 /// Whether the text between a hint word and a value leaves the hint labelling the value: it holds
