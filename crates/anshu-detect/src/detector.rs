@@ -14,6 +14,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use crate::rules::{Boundary, RuleSet, TypeSpec};
+use crate::runs::RunLimit;
 use crate::validate::{Date, Validator};
 use crate::RuleError;
 
@@ -60,6 +61,9 @@ struct TextPattern {
     /// slot of its start. Alone, because capturing with the whole group's engine costs a pass
     /// over its many thousands of NFA states per candidate.
     value: Option<(Regex, usize)>,
+    /// The longest runs of word characters and digits its match can begin with, where they
+    /// decide its boundary check (see [`RunLimit`]); no limit elsewhere.
+    run_limit: RunLimit,
 }
 
 /// Patterns searched together by one automaton.
@@ -77,7 +81,13 @@ struct TextGroup {
 enum Entry {
     /// ASCII-led patterns that all need a non-word character before them: the bytes a match can
     /// start with. The group is tried, anchored, at word starts with one of these bytes only.
-    WordStart(Box<[bool; 256]>),
+    ///
+    /// Where the run of word characters there is longer than any of the group's patterns can
+    /// begin with (a 20-digit order number, a hash), the position is not tried at all.
+    WordStart {
+        first: Box<[bool; 256]>,
+        limit: RunLimit,
+    },
     /// Every match begins with a literal of two or more characters (role words, province
     /// names, key names): the group is tried, anchored, where the first two characters of one
     /// of them occur. A bitmap test per character replaces an unanchored search by an
@@ -699,7 +709,21 @@ fn first_bytes(literals: Option<&[Vec<u8>]>) -> [bool; 256] {
 }
 
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    crate::runs::is_word(b)
+}
+
+/// The length of the run of word characters at `i`, and of the run of digits at its start.
+#[inline]
+fn word_run(hay: &[u8], i: usize) -> (usize, usize) {
+    let mut j = i;
+    while j < hay.len() && hay[j].is_ascii_digit() {
+        j += 1;
+    }
+    let digits = j - i;
+    while j < hay.len() && is_word_byte(hay[j]) {
+        j += 1;
+    }
+    (j - i, digits)
 }
 
 impl Detector {
@@ -787,11 +811,19 @@ impl Detector {
                     } else {
                         None
                     };
+                    // The limit holds only where the match itself must end before a non-word
+                    // character: not for a value group inside it.
+                    let run_limit = if t.boundary == Boundary::Alnum && value.is_none() {
+                        RunLimit::of_pattern(&src)
+                    } else {
+                        RunLimit::NONE
+                    };
                     group_src[slot].2.push((
                         TextPattern {
                             ty: idx,
                             first_bytes: fb,
                             value,
+                            run_limit,
                         },
                         lits,
                     ));
@@ -882,12 +914,17 @@ impl Detector {
                     Entry::Anywhere
                 } else if slot == 0 {
                     let mut union = [false; 256];
+                    let mut limit = RunLimit { word: 0, digits: 0 };
                     for (_, p, _) in &part {
                         for (b, ok) in p.first_bytes.iter().enumerate() {
                             union[b] |= *ok;
                         }
+                        limit = limit.max(p.run_limit);
                     }
-                    Entry::WordStart(Box::new(union))
+                    Entry::WordStart {
+                        first: Box::new(union),
+                        limit,
+                    }
                 } else {
                     let mut filter = PairFilter::new();
                     for l in part.iter().filter_map(|(_, _, l)| l.as_ref()).flatten() {
@@ -1087,7 +1124,7 @@ impl Detector {
             &g.entry
         };
         match entry {
-            Entry::WordStart(first) => {
+            Entry::WordStart { first, limit } => {
                 let mut i = 0;
                 while i < hay.len() {
                     // Next word start that a pattern can begin with.
@@ -1095,9 +1132,15 @@ impl Detector {
                         i += 1;
                         continue;
                     }
+                    let run = word_run(hay, i);
+                    if !limit.admits(run.0, run.1) {
+                        // Only a word character starts a run, so this is the next word start.
+                        i += run.0;
+                        continue;
+                    }
                     match g.anchored(cache, hay, i, Anchored::Yes) {
                         Some((pid, e)) => {
-                            pos = self.candidate(g, text, cache, pid, i, e, out);
+                            pos = self.candidate(g, text, cache, pid, i, e, run, out);
                         }
                         None => pos = next_start(hay, i),
                     }
@@ -1114,7 +1157,7 @@ impl Detector {
                     let (c, n) = decode(hay, i);
                     if filter.may_start(hay, i, c, n) {
                         if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
-                            pos = self.candidate(g, text, cache, pid, i, e, out);
+                            pos = self.candidate(g, text, cache, pid, i, e, (0, 0), out);
                         }
                     }
                     i = (i + n).max(pos);
@@ -1125,7 +1168,7 @@ impl Detector {
                 while let Some(i) = at {
                     if i >= pos && i < hay.len() {
                         if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
-                            pos = self.candidate(g, text, cache, pid, i, e, out);
+                            pos = self.candidate(g, text, cache, pid, i, e, (0, 0), out);
                         }
                     }
                     let from = i.max(pos.saturating_sub(1));
@@ -1148,7 +1191,7 @@ impl Detector {
                     while p <= occ.start() {
                         if p >= pos && text.is_char_boundary(p) {
                             if let Some((pid, e)) = g.anchored(cache, hay, p, Anchored::Yes) {
-                                pos = self.candidate(g, text, cache, pid, p, e, out);
+                                pos = self.candidate(g, text, cache, pid, p, e, (0, 0), out);
                                 p = p.max(pos);
                                 continue;
                             }
@@ -1165,14 +1208,16 @@ impl Detector {
                         break;
                     };
                     let pid = m.pattern().as_usize();
-                    pos = self.candidate(g, text, cache, pid, m.start(), m.end(), out);
+                    pos = self.candidate(g, text, cache, pid, m.start(), m.end(), (0, 0), out);
                 }
             }
         }
     }
 
     /// Checks the match of pattern `first` at `s..e` and, when it fails, the group's other
-    /// patterns anchored at `s`; pushes the span found, if any. Returns where scanning resumes.
+    /// patterns anchored at `s`, except those that cannot begin with `run` (the run of word
+    /// characters at `s` and of digits at its start; `(0, 0)` where runs do not matter); pushes
+    /// the span found, if any. Returns where scanning resumes.
     #[allow(clippy::too_many_arguments)]
     fn candidate(
         &self,
@@ -1182,6 +1227,7 @@ impl Detector {
         first: usize,
         s: usize,
         e: usize,
+        run: (usize, usize),
         out: &mut Vec<Span>,
     ) -> usize {
         let hay = text.as_bytes();
@@ -1190,7 +1236,10 @@ impl Detector {
             // The leftmost pattern failed its check here; another pattern may still match
             // at the same position (an 18-digit number that is not an ID can be a card).
             for (pid, tp) in g.patterns.iter().enumerate() {
-                if pid == first || !tp.first_bytes[hay[s] as usize] {
+                if pid == first
+                    || !tp.first_bytes[hay[s] as usize]
+                    || !tp.run_limit.admits(run.0, run.1)
+                {
                     continue;
                 }
                 let anchored = Anchored::Pattern(PatternID::new_unchecked(pid));

@@ -16,6 +16,7 @@ pub mod data;
 mod detector;
 pub mod mask;
 mod rules;
+mod runs;
 pub mod validate;
 
 pub use column::{ColumnProfile, ColumnType, Evidence, Scratch};

@@ -53,6 +53,25 @@ fn reference() -> &'static Detector {
     D.get_or_init(|| builtin().reference_search())
 }
 
+/// A resident ID or a card number that passes its check, so that candidates succeed next to
+/// the runs that make them fail.
+fn valid_identifier() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (
+            prop::sample::select(vec!["110101", "440305"]),
+            1950u32..2010,
+            1u32..13,
+            1u32..29,
+            0u32..1000
+        )
+            .prop_map(|(region, y, m, d, seq)| {
+                let body = format!("{region}{y:04}{m:02}{d:02}{seq:03}");
+                format!("{body}{}", resident_check_char(&body))
+            }),
+        "62[0-9]{14}".prop_map(|body| format!("{body}{}", luhn_check_digit(&body))),
+    ]
+}
+
 /// Text built from pieces of the things the rules look for (role words, provinces, key names,
 /// separators, line starts, digits in runs of every length), so that candidates, near misses and
 /// overlaps are common.
@@ -113,6 +132,13 @@ fn rich_text() -> impl Strategy<Value = String> {
             "[0-9]{1,20}",
             "[0-9a-f]{1,4}",
             "[A-Z]{1,3}",
+            // Long runs that no pattern can begin with (order numbers, hashes, trace ids),
+            // which the word-start search passes over without an attempt, and the runs around
+            // the limits: "ext" continues a landline's run of word characters.
+            "[0-9]{15,24}",
+            "[0-9a-fA-F_]{8,40}",
+            prop::sample::select(vec!["ext", "_", "X", "0086", "010-8"]).prop_map(str::to_owned),
+            valid_identifier(),
             prop::sample::select(vec!["王", "李", "欧阳", "张", "陈", "禤"])
                 .prop_flat_map(|s| "[\u{4e00}-\u{4fff}]{1,2}".prop_map(move |g| format!("{s}{g}"))),
             any::<char>().prop_map(|c| c.to_string()),
