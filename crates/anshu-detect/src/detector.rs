@@ -14,7 +14,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use crate::rules::{Boundary, RuleSet, TypeSpec};
-use crate::runs::RunLimit;
+use crate::runs::{is_word, RunLimit};
 use crate::validate::{Date, Validator};
 use crate::RuleError;
 
@@ -708,10 +708,6 @@ fn first_bytes(literals: Option<&[Vec<u8>]>) -> [bool; 256] {
     }
 }
 
-fn is_word_byte(b: u8) -> bool {
-    crate::runs::is_word(b)
-}
-
 /// The length of the run of word characters at `i`, and of the run of digits at its start.
 #[inline]
 fn word_run(hay: &[u8], i: usize) -> (usize, usize) {
@@ -720,7 +716,7 @@ fn word_run(hay: &[u8], i: usize) -> (usize, usize) {
         j += 1;
     }
     let digits = j - i;
-    while j < hay.len() && is_word_byte(hay[j]) {
+    while j < hay.len() && is_word(hay[j]) {
         j += 1;
     }
     (j - i, digits)
@@ -1128,21 +1124,24 @@ impl Detector {
                 let mut i = 0;
                 while i < hay.len() {
                     // Next word start that a pattern can begin with.
-                    if !first[hay[i] as usize] || (i > 0 && is_word_byte(hay[i - 1])) {
+                    if !first[hay[i] as usize] || (i > 0 && is_word(hay[i - 1])) {
                         i += 1;
                         continue;
                     }
                     let run = word_run(hay, i);
+                    // The next word start: past the run, or past the one separator byte that
+                    // begins a match here (`+86`, `(010)`, `::1`). This is `next_start`
+                    // without measuring the run again.
+                    let past = i + run.0.max(1);
                     if !limit.admits(run.0, run.1) {
-                        // Only a word character starts a run, so this is the next word start.
-                        i += run.0;
+                        i = past;
                         continue;
                     }
                     match g.anchored(cache, hay, i, Anchored::Yes) {
                         Some((pid, e)) => {
                             pos = self.candidate(g, text, cache, pid, i, e, run, out);
                         }
-                        None => pos = next_start(hay, i),
+                        None => pos = past,
                     }
                     i = pos;
                 }
@@ -1737,9 +1736,9 @@ fn labels(gap: &[u8]) -> bool {
 /// Where to resume after a rejected candidate at `s`: past the ASCII word it starts in (nothing
 /// that starts inside a word can pass an alphanumeric boundary), or past one character.
 fn next_start(hay: &[u8], s: usize) -> usize {
-    if is_word_byte(hay[s]) {
+    if is_word(hay[s]) {
         let mut i = s + 1;
-        while i < hay.len() && is_word_byte(hay[i]) {
+        while i < hay.len() && is_word(hay[i]) {
             i += 1;
         }
         i
@@ -1756,7 +1755,7 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
     // '@' next to a value makes it part of an e-mail address (19973614664@139.com).
     let left_bad = || {
         s > 0
-            && (is_word_byte(hay[s - 1])
+            && (is_word(hay[s - 1])
                 || hay[s - 1] == b'@'
                 || (matches!(hay[s - 1], b'.' | b':')
                     && s > 1
@@ -1764,7 +1763,7 @@ fn boundary_ok(hay: &[u8], s: usize, e: usize, b: Boundary) -> bool {
     };
     let right_bad = || {
         e < hay.len()
-            && (is_word_byte(hay[e])
+            && (is_word(hay[e])
                 || hay[e] == b'@'
                 || (matches!(hay[e], b'.' | b':')
                     && e + 1 < hay.len()
@@ -1792,7 +1791,7 @@ fn port_follows(hay: &[u8], e: usize) -> bool {
     (1..=5).contains(&digits)
         && hay
             .get(e + 1 + digits)
-            .is_none_or(|&b| !is_word_byte(b) && !matches!(b, b'.' | b':'))
+            .is_none_or(|&b| !is_word(b) && !matches!(b, b'.' | b':'))
 }
 
 /// Words that commonly follow a name in running text (车主田诗驾驶…, 旅客段萍持护照…). A name
