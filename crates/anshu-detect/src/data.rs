@@ -1,6 +1,7 @@
 //! Reference tables shipped inside the engine: GB/T 2260 region codes (current and abolished),
 //! Chinese surnames and the 56 ethnic groups. They are parsed once, on first use.
 
+use crate::fxhash::FxHashSet;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -81,7 +82,7 @@ pub fn surnames() -> &'static [&'static str] {
 
 /// Whether `s` is a known surname.
 pub fn is_surname(s: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| surnames().iter().copied().collect())
         .contains(s)
 }
@@ -194,9 +195,9 @@ pub fn district_names() -> &'static [&'static str] {
 
 /// Whether `s` is a place name rather than a person's name (江苏, 深圳, 张家口).
 pub fn is_place_name(s: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     let set = SET.get_or_init(|| {
-        let mut h: HashSet<&'static str> = HashSet::new();
+        let mut h: FxHashSet<&'static str> = FxHashSet::default();
         for (full, short) in PROVINCES {
             h.insert(full);
             h.insert(short);

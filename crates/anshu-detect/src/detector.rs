@@ -14,7 +14,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use crate::rules::{Boundary, RuleSet, TypeSpec};
-use crate::runs::{is_word, RunLimit};
+use crate::runs::{is_word, RunLimit, RunShapes};
 use crate::validate::{Date, Validator};
 use crate::RuleError;
 
@@ -57,13 +57,114 @@ pub struct TypeInfo {
 struct TextPattern {
     ty: TypeIdx,
     first_bytes: [bool; 256],
-    /// For a pattern with a `v` group: the pattern alone, compiled to find that group, and the
-    /// slot of its start. Alone, because capturing with the whole group's engine costs a pass
-    /// over its many thousands of NFA states per candidate.
-    value: Option<(Regex, usize)>,
+    /// For a pattern with a `v` group: the pattern alone, compiled to find that group. Alone,
+    /// because capturing with the whole group's engine costs a pass over its many thousands of
+    /// NFA states per candidate.
+    value: Option<ValueCapture>,
     /// The longest runs of word characters and digits its match can begin with, where they
     /// decide its boundary check (see [`RunLimit`]); no limit elsewhere.
     run_limit: RunLimit,
+}
+
+/// Finds the `v` group of one pattern inside a match already found.
+///
+/// Capturing runs a bounded backtracker whose set-up clears a bitmap of NFA states times span
+/// bytes, and a class such as `\p{Han}` takes most of its states for the characters outside
+/// the Basic Multilingual Plane (four UTF-8 bytes each). So the pattern is compiled twice: as
+/// written, and with every Unicode class cut to the BMP. The two agree on any span without a
+/// four-byte character, because such a span holds no character the cut removed; look-around
+/// is left as written in both. Spans with one (rare: CJK extension B names) use the first.
+struct ValueCapture {
+    full: Regex,
+    /// The BMP-only compilation, when it kept the group at the same slot.
+    bmp: Option<Regex>,
+    /// The slot of the group's start; its end is the next one.
+    slot: usize,
+}
+
+impl ValueCapture {
+    fn new(src: &str) -> Result<Option<ValueCapture>, RuleError> {
+        let full = build_regex(
+            std::slice::from_ref(&src.to_string()),
+            MatchKind::LeftmostFirst,
+        )
+        .map_err(RuleError::Compile)?;
+        let slot_of = |re: &Regex| {
+            re.group_info()
+                .to_index(PatternID::ZERO, "v")
+                .and_then(|g| re.group_info().slot(PatternID::ZERO, g))
+        };
+        let Some(slot) = slot_of(&full) else {
+            return Ok(None);
+        };
+        let bmp = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(src)
+            .ok()
+            .and_then(|hir| meta_builder().build_from_hir(&within_bmp(&hir)).ok())
+            .filter(|re| {
+                slot_of(re) == Some(slot)
+                    && re.group_info().slot_len() == full.group_info().slot_len()
+            });
+        Ok(Some(ValueCapture { full, bmp, slot }))
+    }
+
+    /// The group's span in the match `s..e` of `hay`, if it took part in it. `cut` allows the
+    /// BMP-only compilation where it agrees (the reference search does without it).
+    fn find(&self, hay: &[u8], s: usize, e: usize, cut: bool) -> Option<(usize, usize)> {
+        let re = match &self.bmp {
+            Some(bmp) if cut && hay[s..e].iter().all(|&b| b < 0xF0) => bmp,
+            _ => &self.full,
+        };
+        // The match is known to end at `e`: the search is limited to it. Look-around still sees
+        // the whole text, so this finds the same match and the same group.
+        let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
+        let mut fixed = [None; 16];
+        let mut heap = Vec::new();
+        let len = re.group_info().slot_len();
+        let slots = match fixed.get_mut(..len) {
+            Some(fixed) => fixed,
+            None => {
+                heap.resize(len, None);
+                &mut heap[..]
+            }
+        };
+        re.search_slots(&input, slots)?;
+        match (slots.get(self.slot), slots.get(self.slot + 1)) {
+            (Some(Some(a)), Some(Some(b))) => Some((a.get(), b.get())),
+            _ => None,
+        }
+    }
+}
+
+/// `hir` with every Unicode class cut to the Basic Multilingual Plane (see [`ValueCapture`]).
+fn within_bmp(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{
+        Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition,
+    };
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.intersect(&ClassUnicode::new([ClassUnicodeRange::new(
+                '\0', '\u{FFFF}',
+            )]));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(within_bmp(&r.sub)),
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(within_bmp(&c.sub)),
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(within_bmp).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(within_bmp).collect()),
+        _ => hir.clone(),
+    }
 }
 
 /// Patterns searched together by one automaton.
@@ -84,15 +185,19 @@ enum Entry {
     ///
     /// Where the run of word characters there is longer than any of the group's patterns can
     /// begin with (a 20-digit order number, a hash), the position is not tried at all.
+    ///
+    /// Where no pattern's match can begin with that run followed by the byte after it (`GET `,
+    /// `api/`), the position is not tried either (see [`RunShapes`]).
     WordStart {
         first: Box<[bool; 256]>,
         limit: RunLimit,
+        shapes: Option<RunShapes>,
     },
     /// Every match begins with a literal of two or more characters (role words, province
     /// names, key names): the group is tried, anchored, where the first two characters of one
     /// of them occur. A bitmap test per character replaces an unanchored search by an
     /// automaton of thousands of states, whose literal prefilter gives up on so many literals.
-    Pairs(PairFilter),
+    Pairs(Box<PairFilter>),
     /// Patterns that begin at a line start: tried, anchored, at line starts only.
     LineStart,
     /// No usable prefix, but every match ends with one of a few literals of two characters or
@@ -220,6 +325,8 @@ impl CharSet {
 /// characters (`na`, `ow`) begin a word in every line of English text, their first four bytes
 /// seldom do.
 struct PairFilter {
+    /// The first bytes of literals: most bytes of a log line begin none.
+    first_byte: [bool; 256],
     /// The first two bytes of literals, indexed directly: settles ASCII positions without a
     /// decode or a hash.
     lead: Bits,
@@ -238,6 +345,7 @@ const QUAD_BITS: u32 = 18;
 impl PairFilter {
     fn new() -> PairFilter {
         PairFilter {
+            first_byte: [false; 256],
             lead: Bits::new(16),
             first: CharSet::new(),
             pairs: Bits::new(PAIR_BITS),
@@ -251,12 +359,13 @@ impl PairFilter {
         (pair_hash(a, b) >> (32 - PAIR_BITS)) as usize
     }
 
-    /// Whether an ASCII byte at `i` can be passed over by its first two bytes alone, without
-    /// decoding: no literal begins with them.
+    /// Whether the character at `i` can be passed over by its first two bytes alone, without
+    /// decoding: no literal begins with them. For a CJK character the two bytes name a block of
+    /// 64 code points, which most text characters share with no literal's first character.
     #[inline]
-    fn rules_out_ascii(&self, hay: &[u8], i: usize) -> bool {
-        if hay[i] >= 0x80 {
-            return false;
+    fn rules_out(&self, hay: &[u8], i: usize) -> bool {
+        if !self.first_byte[usize::from(hay[i])] {
+            return true;
         }
         let lead = hay
             .get(i + 1)
@@ -275,6 +384,7 @@ impl PairFilter {
 
     /// Adds a literal of two characters or more (see `selective_literal`).
     fn insert(&mut self, lit: &[u8]) {
+        self.first_byte[usize::from(lit[0])] = true;
         self.lead
             .set(usize::from(u16::from_le_bytes([lit[0], lit[1]])));
         let (a, n) = decode(lit, 0);
@@ -316,30 +426,7 @@ impl PairFilter {
 /// The names found in one text. They are short strings looked up a few at a time at many
 /// positions, where SipHash's set-up costs more than the lookup; the keys come from the text
 /// being scanned, not from an adversary who could choose collisions.
-type NameSet<'a> = std::collections::HashSet<&'a str, std::hash::BuildHasherDefault<FxHasher>>;
-
-/// The multiply-rotate hash used by rustc (FxHash), for short keys.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+type NameSet<'a> = crate::fxhash::FxHashSet<&'a str>;
 
 /// A hash of a pair of characters; its top bits index the pair bitmaps.
 fn pair_hash(a: u32, b: u32) -> u32 {
@@ -368,6 +455,17 @@ fn skip_ascii(hay: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The length of the character whose first byte is `b`, as [`decode`] reads it.
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0..0x80 => 1,
+        0x80..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
 }
 
 /// The character starting at byte `i` of valid UTF-8, as a code point, and its length. Bytes
@@ -600,18 +698,27 @@ const MAX_TYPES: usize = 1024;
 
 fn build_regex(patterns: &[String], kind: MatchKind) -> Result<Regex, String> {
     Regex::builder()
-        .configure(
-            meta::Config::new()
-                .match_kind(kind)
-                // A large cache keeps the lazy DFA from thrashing on CJK text with many patterns;
-                // falling back to the PikeVM would cost an order of magnitude in throughput.
-                .hybrid_cache_capacity(64 << 20)
-                .nfa_size_limit(Some(256 << 20))
-                .dfa_size_limit(Some(32 << 20)),
-        )
+        .configure(meta_config().match_kind(kind))
         .syntax(syntax::Config::new().unicode(true).utf8(true))
         .build_many(patterns)
         .map_err(|e| e.to_string())
+}
+
+/// The engine limits every regex here shares.
+fn meta_config() -> meta::Config {
+    meta::Config::new()
+        // A large cache keeps the lazy DFA from thrashing on CJK text with many patterns;
+        // falling back to the PikeVM would cost an order of magnitude in throughput.
+        .hybrid_cache_capacity(64 << 20)
+        .nfa_size_limit(Some(256 << 20))
+        .dfa_size_limit(Some(32 << 20))
+}
+
+/// A builder for leftmost-first regexes compiled from a syntax tree.
+fn meta_builder() -> meta::Builder {
+    let mut b = Regex::builder();
+    b.configure(meta_config().match_kind(MatchKind::LeftmostFirst));
+    b
 }
 
 /// The forward lazy DFA of a group, with a start state per pattern for retries.
@@ -708,18 +815,21 @@ fn first_bytes(literals: Option<&[Vec<u8>]>) -> [bool; 256] {
     }
 }
 
-/// The length of the run of word characters at `i`, and of the run of digits at its start.
+/// The length of the run of word characters at `i`, of the run of digits at its start, and
+/// whether it holds a character that is neither a digit nor a hexadecimal letter.
 #[inline]
-fn word_run(hay: &[u8], i: usize) -> (usize, usize) {
+fn word_run(hay: &[u8], i: usize) -> (usize, usize, bool) {
     let mut j = i;
     while j < hay.len() && hay[j].is_ascii_digit() {
         j += 1;
     }
     let digits = j - i;
+    let mut other = false;
     while j < hay.len() && is_word(hay[j]) {
+        other |= !hay[j].is_ascii_hexdigit();
         j += 1;
     }
-    (j - i, digits)
+    (j - i, digits, other)
 }
 
 impl Detector {
@@ -798,12 +908,7 @@ impl Detector {
                         p.clone()
                     };
                     let value = if p.contains("(?P<v>") {
-                        let re = build_regex(std::slice::from_ref(&src), MatchKind::LeftmostFirst)
-                            .map_err(RuleError::Compile)?;
-                        re.group_info()
-                            .to_index(PatternID::ZERO, "v")
-                            .and_then(|g| re.group_info().slot(PatternID::ZERO, g))
-                            .map(|slot| (re, slot))
+                        ValueCapture::new(&src)?
                     } else {
                         None
                     };
@@ -917,16 +1022,24 @@ impl Detector {
                         }
                         limit = limit.max(p.run_limit);
                     }
+                    // Like the limits, the shapes hold only where the match must end before a
+                    // non-word character: not with a value group inside it.
+                    let shapes = part
+                        .iter()
+                        .all(|(_, p, _)| p.value.is_none())
+                        .then(|| RunShapes::of_patterns(part.iter().map(|(s, _, _)| s.as_str())))
+                        .flatten();
                     Entry::WordStart {
                         first: Box::new(union),
                         limit,
+                        shapes,
                     }
                 } else {
                     let mut filter = PairFilter::new();
                     for l in part.iter().filter_map(|(_, _, l)| l.as_ref()).flatten() {
                         filter.insert(l);
                     }
-                    Entry::Pairs(filter)
+                    Entry::Pairs(Box::new(filter))
                 };
                 groups.push(TextGroup {
                     re,
@@ -1021,7 +1134,8 @@ impl Detector {
     }
 
     /// The same detector, searching every group with one unanchored search of the meta regex
-    /// engine instead of anchored attempts at candidate positions. Its spans are the definition
+    /// engine instead of anchored attempts at candidate positions, and capturing value groups
+    /// with each pattern as written (no BMP-only compilation, see `ValueCapture`). Its spans are the definition
     /// the fast paths must reproduce; tests compare the two. It is several times slower.
     #[doc(hidden)]
     pub fn reference_search(mut self) -> Detector {
@@ -1120,7 +1234,11 @@ impl Detector {
             &g.entry
         };
         match entry {
-            Entry::WordStart { first, limit } => {
+            Entry::WordStart {
+                first,
+                limit,
+                shapes,
+            } => {
                 let mut i = 0;
                 while i < hay.len() {
                     // Next word start that a pattern can begin with.
@@ -1128,12 +1246,17 @@ impl Detector {
                         i += 1;
                         continue;
                     }
-                    let run = word_run(hay, i);
+                    let (word, digits, other) = word_run(hay, i);
+                    let run = (word, digits);
                     // The next word start: past the run, or past the one separator byte that
                     // begins a match here (`+86`, `(010)`, `::1`). This is `next_start`
                     // without measuring the run again.
-                    let past = i + run.0.max(1);
-                    if !limit.admits(run.0, run.1) {
+                    let past = i + word.max(1);
+                    if !limit.admits(word, digits)
+                        || shapes.as_ref().is_some_and(|sh| {
+                            !sh.admits(word, digits, other, hay.get(i + word).copied())
+                        })
+                    {
                         i = past;
                         continue;
                     }
@@ -1149,8 +1272,8 @@ impl Detector {
             Entry::Pairs(filter) => {
                 let mut i = 0;
                 while i < hay.len() {
-                    if filter.rules_out_ascii(hay, i) {
-                        i += 1;
+                    if filter.rules_out(hay, i) {
+                        i += utf8_len(hay[i]);
                         continue;
                     }
                     let (c, n) = decode(hay, i);
@@ -1451,25 +1574,12 @@ impl Detector {
         let tp = &g.patterns[pid];
         let info = &self.types[tp.ty as usize];
         let (mut vs, mut ve) = (s, e);
-        if let Some((re, slot)) = &tp.value {
-            // The match is known to end at `e`: the search is limited to it. Look-around still
-            // sees the whole text, so this finds the same match and the same group.
-            let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
-            let mut slots = [None; 16];
-            let mut heap = Vec::new();
-            let slots = match slots.get_mut(..re.group_info().slot_len()) {
-                Some(fixed) => fixed,
-                None => {
-                    heap.resize(re.group_info().slot_len(), None);
-                    &mut heap[..]
-                }
-            };
-            if re.search_slots(&input, slots).is_some() {
-                if let (Some(a), Some(b)) = (slots[*slot], slots[*slot + 1]) {
-                    vs = a.get();
-                    ve = b.get();
-                }
-            }
+        if let Some((a, b)) = tp
+            .value
+            .as_ref()
+            .and_then(|v| v.find(hay, s, e, !self.reference))
+        {
+            (vs, ve) = (a, b);
         }
         if !boundary_ok(hay, vs, ve, info.boundary) {
             return None;

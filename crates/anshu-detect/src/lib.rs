@@ -14,6 +14,7 @@
 mod column;
 pub mod data;
 mod detector;
+mod fxhash;
 pub mod mask;
 mod rules;
 mod runs;

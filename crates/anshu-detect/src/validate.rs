@@ -6,6 +6,7 @@
 //! functions of their input and of the reference date: the core does no I/O and reads no clock.
 
 use crate::data;
+use crate::fxhash::FxHashSet;
 
 /// A calendar date used as "today" when checking that a birth date is not in the future.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -165,8 +166,39 @@ impl Validator {
     }
 }
 
-fn digits_only(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
+/// Up to 32 ASCII digits of a value, in a fixed buffer. Validators run on tens of thousands of
+/// candidates per megabyte; a heap string per candidate cost more than the checks themselves.
+struct Digits {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Digits {
+    /// The digits of `s`, ignoring every other character; `None` when there are more than 32
+    /// (longer than any identifier these validators accept).
+    fn of(s: &str) -> Option<Digits> {
+        let mut d = Digits {
+            buf: [0; 32],
+            len: 0,
+        };
+        for c in s.bytes().filter(u8::is_ascii_digit) {
+            *d.buf.get_mut(d.len)? = c;
+            d.len += 1;
+        }
+        Some(d)
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// The number the first `n` digits spell (`n` at most 9).
+    fn prefix(&self, n: usize) -> u32 {
+        self.as_bytes()
+            .iter()
+            .take(n)
+            .fold(0, |a, d| a * 10 + u32::from(d - b'0'))
+    }
 }
 
 /// GB 11643-1999: 18-character resident ID with region, birth date and check character, or the
@@ -290,18 +322,26 @@ pub fn uscc_check_char(b17: &[u8]) -> u8 {
 
 /// The Luhn (ISO/IEC 7812) check over the digits of `s`; separators are ignored.
 pub fn luhn_digits(s: &str) -> bool {
-    luhn(&digits_only(s))
+    // Walked from the end over the digits only, so that a value of any length is checked
+    // without copying its digits out.
+    let mut rev = s.bytes().rev().filter(u8::is_ascii_digit);
+    let Some(check) = rev.next() else {
+        return false;
+    };
+    let (len, sum) = luhn_sum(rev);
+    len >= 1 && check == b'0' + ((10 - sum % 10) % 10) as u8
 }
 
-fn luhn(d: &str) -> bool {
-    let b = d.as_bytes();
+/// Whether the ASCII digits `b` end with their Luhn check digit.
+fn luhn(b: &[u8]) -> bool {
     b.len() >= 2 && b[b.len() - 1] == luhn_check_digit(&b[..b.len() - 1])
 }
 
-/// The Luhn (ISO/IEC 7812) check digit that completes `body` (ASCII digits).
-pub fn luhn_check_digit(body: &[u8]) -> u8 {
+/// The count and Luhn sum of body digits given last to first.
+fn luhn_sum(rev_body: impl Iterator<Item = u8>) -> (usize, u32) {
     let mut sum = 0u32;
-    for (i, c) in body.iter().rev().enumerate() {
+    let mut len = 0;
+    for (i, c) in rev_body.enumerate() {
         let mut v = u32::from(c.saturating_sub(b'0'));
         if i % 2 == 0 {
             v *= 2;
@@ -310,7 +350,14 @@ pub fn luhn_check_digit(body: &[u8]) -> u8 {
             }
         }
         sum += v;
+        len = i + 1;
     }
+    (len, sum)
+}
+
+/// The Luhn (ISO/IEC 7812) check digit that completes `body` (ASCII digits).
+pub fn luhn_check_digit(body: &[u8]) -> u8 {
+    let (_, sum) = luhn_sum(body.iter().rev().copied());
     b'0' + ((10 - sum % 10) % 10) as u8
 }
 
@@ -321,13 +368,13 @@ pub fn bank_card(s: &str) -> Option<f32> {
     {
         return None;
     }
-    let d = digits_only(s);
-    let n = d.len();
-    if !(13..=19).contains(&n) || !luhn(&d) {
+    let d = Digits::of(s)?;
+    let n = d.len;
+    if !(13..=19).contains(&n) || !luhn(d.as_bytes()) {
         return None;
     }
-    let p2: u32 = d[..2].parse().ok()?;
-    let p4: u32 = d[..4].parse().ok()?;
+    let p2 = d.prefix(2);
+    let p4 = d.prefix(4);
     let ok = match p2 {
         62 | 81 => (16..=19).contains(&n), // UnionPay
         // Domestic debit (e.g. 601382 Bank of China); 6011 is Discover, below.
@@ -340,7 +387,7 @@ pub fn bank_card(s: &str) -> Option<f32> {
         30 | 36 | 38 => (14..=16).contains(&n), // Diners
         60 | 64 | 65 => p4 == 6011 || p2 == 65 || p4 >= 6440 && (16..=19).contains(&n),
         // Older domestic debit BINs (e.g. 9558 ICBC, 95599 ABC).
-        90..=99 => (16..=19).contains(&n) && d.starts_with("95"),
+        90..=99 => (16..=19).contains(&n) && p2 == 95,
         _ => false,
     };
     ok.then_some(1.0)
@@ -349,7 +396,7 @@ pub fn bank_card(s: &str) -> Option<f32> {
 /// IMEI: 15 digits, Luhn-valid, with a reporting-body prefix that GSMA allocates.
 pub fn imei(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 15 || !b.iter().all(u8::is_ascii_digit) || !luhn(s) {
+    if b.len() != 15 || !b.iter().all(u8::is_ascii_digit) || !luhn(b) {
         return false;
     }
     matches!(
@@ -429,21 +476,24 @@ pub fn mobile(s: &str) -> bool {
             break;
         }
     }
-    let d = digits_only(rest);
-    if d.len() != 11 {
+    let Some(d) = Digits::of(rest) else {
+        return false;
+    };
+    if d.len != 11 {
         return false;
     }
-    // Separators, if any, must follow the 3-4-4 grouping.
-    let seps: Vec<usize> = rest
+    // Separators, if any, must follow the 3-4-4 grouping: none, or exactly at 3 and 8.
+    let mut seps = rest
         .bytes()
         .enumerate()
         .filter(|(_, c)| !c.is_ascii_digit())
-        .map(|(i, _)| i)
-        .collect();
-    if !(seps.is_empty() || seps == [3, 8]) {
-        return false;
+        .map(|(i, _)| i);
+    match seps.next() {
+        None => {}
+        Some(3) if seps.next() == Some(8) && seps.next().is_none() => {}
+        Some(_) => return false,
     }
-    let seg: u32 = d[..3].parse().unwrap_or(0);
+    let seg = d.prefix(3);
     matches!(seg,
         130..=139 | 145..=149 | 150..=153 | 155..=159 | 162 | 165..=167 | 170..=173 | 175..=178
         | 180..=189 | 190..=193 | 195..=199)
@@ -460,11 +510,17 @@ pub fn landline(s: &str) -> bool {
         .next()
         .unwrap_or(s);
     // An extension written with '-' follows the local number; keep the first two groups only.
-    let groups: Vec<&str> = main
-        .split(['-', ' ', '(', ')'])
-        .filter(|g| !g.is_empty())
-        .collect();
-    let (area, local) = match groups.as_slice() {
+    // Only the first three groups and whether there are more are needed.
+    let mut split = main.split(['-', ' ', '(', ')']).filter(|g| !g.is_empty());
+    let mut groups = [""; 3];
+    let mut n = 0;
+    for g in split.by_ref().take(3) {
+        groups[n] = g;
+        n += 1;
+    }
+    let more = split.next().is_some();
+    let groups = if more { &groups[..] } else { &groups[..n] };
+    let (area, local) = match groups {
         // No separator between area code and number; anything after is an extension.
         [one, ..] if one.len() >= 10 && one.bytes().all(|c| c.is_ascii_digit()) => {
             let n = if one.starts_with("01") || one.starts_with("02") {
@@ -474,7 +530,7 @@ pub fn landline(s: &str) -> bool {
             };
             one.split_at(n)
         }
-        [a, l] | [a, l, _] => (*a, *l),
+        [a, l] | [a, l, _] if !more => (*a, *l),
         _ => return false,
     };
     let area_ok = match area.len() {
@@ -506,34 +562,43 @@ pub fn email(s: &str) -> bool {
     if local.is_empty() || local.len() > 64 || local.starts_with('.') || local.contains("..") {
         return false;
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
-        && labels
-            .last()
-            .is_some_and(|t| t.len() >= 2 && t.bytes().all(|c| c.is_ascii_alphabetic()))
+    let mut count = 0;
+    let mut last = "";
+    for l in domain.split('.') {
+        if l.is_empty() || l.starts_with('-') || l.ends_with('-') {
+            return false;
+        }
+        count += 1;
+        last = l;
+    }
+    count >= 2 && last.len() >= 2 && last.bytes().all(|c| c.is_ascii_alphabetic())
 }
 
 /// MAC address; the all-zero and broadcast addresses are placeholders, not device identifiers.
 pub fn mac(s: &str) -> bool {
-    let hex: String = s.chars().filter(char::is_ascii_hexdigit).collect();
-    hex.len() == 12 && !hex.bytes().all(|c| c == b'0') && !hex.eq_ignore_ascii_case("ffffffffffff")
+    let hex = || s.bytes().filter(u8::is_ascii_hexdigit);
+    hex().count() == 12
+        && !hex().all(|c| c == b'0')
+        && !hex().all(|c| c.eq_ignore_ascii_case(&b'f'))
 }
 
 /// Dotted-quad IPv4 address with octets 0–255 and no leading zeros.
 pub fn ipv4(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|c| c.is_ascii_digit())
-                && !(p.len() > 1 && p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|v| v <= 255)
-        })
-        && parts != ["0", "0", "0", "0"]
+    let mut count = 0;
+    let mut all_zero = true;
+    for p in s.split('.') {
+        let ok = !p.is_empty()
+            && p.len() <= 3
+            && p.bytes().all(|c| c.is_ascii_digit())
+            && !(p.len() > 1 && p.starts_with('0'))
+            && p.parse::<u16>().is_ok_and(|v| v <= 255);
+        if !ok {
+            return false;
+        }
+        count += 1;
+        all_zero &= p == "0";
+    }
+    count == 4 && !all_zero
 }
 
 /// IPv6 text forms (RFC 4291), requiring either all eight groups or the `::` compression and at
@@ -562,18 +627,21 @@ pub fn geo(s: &str) -> bool {
 /// Vehicle plate: province abbreviation, issuing-authority letter, five characters (ordinary) or
 /// six with D/F at the start or end (new energy).
 pub fn license_plate(s: &str) -> bool {
-    let body: String = s
-        .chars()
-        .skip(2)
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let digits = body.bytes().filter(u8::is_ascii_digit).count();
-    match body.len() {
+    // The body is at most six characters: a seventh makes it no plate at all.
+    let mut body = [0u8; 6];
+    let mut len = 0;
+    for c in s.chars().skip(2).filter(char::is_ascii_alphanumeric) {
+        let Some(slot) = body.get_mut(len) else {
+            return false;
+        };
+        *slot = c as u8;
+        len += 1;
+    }
+    let b = &body[..len];
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    match len {
         5 => digits >= 2,
-        6 => {
-            let b = body.as_bytes();
-            (matches!(b[0], b'D' | b'F') || matches!(b[5], b'D' | b'F')) && digits >= 4
-        }
+        6 => (matches!(b[0], b'D' | b'F') || matches!(b[5], b'D' | b'F')) && digits >= 4,
         _ => false,
     }
 }
@@ -582,18 +650,26 @@ pub fn license_plate(s: &str) -> bool {
 /// room, or a named road under a district or county (浙江省杭州市西湖区文一西路). A bare district
 /// name is not a detailed address.
 pub fn address(s: &str) -> bool {
-    let n = s.chars().count();
-    let numbered = s
-        .chars()
-        .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
-    let street = [
-        "路", "街", "道", "巷", "弄", "村", "号", "镇", "乡", "里", "胡同", "社区",
-    ]
-    .iter()
-    .any(|k| s.contains(k));
+    // One pass over the characters for the single-character tests.
+    let (mut n, mut numbered, mut street, mut district, mut cities) = (0, false, false, false, 0);
+    for c in s.chars() {
+        n += 1;
+        match c {
+            '0'..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' => {
+                numbered = true
+            }
+            '路' | '街' | '道' | '巷' | '弄' | '村' | '号' | '镇' | '乡' | '里' => {
+                street = true
+            }
+            '区' | '县' | '旗' => district = true,
+            '市' => cities += 1,
+            _ => {}
+        }
+    }
+    let street = street || s.contains("胡同") || s.contains("社区");
     // Without a number, the value must end with the road and name the district or county (or
     // a county-level city under a city) before it.
-    let district = s.contains(['区', '县', '旗']) || s.matches('市').count() >= 2;
+    let district = district || cities >= 2;
     let ends_on_road = ["路", "街", "道", "巷", "胡同"]
         .iter()
         .any(|k| s.ends_with(k));
@@ -724,9 +800,8 @@ const NOT_NAMES: &[&str] = &[
 ];
 
 /// [`NOT_NAMES`] as a set: every name candidate is looked up in it.
-fn not_names() -> &'static std::collections::HashSet<&'static str> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
+fn not_names() -> &'static FxHashSet<&'static str> {
+    static SET: std::sync::OnceLock<FxHashSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| NOT_NAMES.iter().copied().collect())
 }
 
@@ -738,24 +813,29 @@ pub fn person_name(s: &str) -> Option<f32> {
         let words = s.split([' ', '·']).filter(|w| !w.is_empty()).count();
         return (2..=3).contains(&words).then_some(0.55);
     }
-    let chars: Vec<char> = s.chars().collect();
-    if !(2..=4).contains(&chars.len())
-        || chars.iter().any(|c| !is_han(*c))
-        || data::is_place_name(s)
-        || not_names().contains(s)
-    {
+    // The byte offsets of the first characters: a name has two to four, all Han.
+    let mut ends = [0usize; 4];
+    let mut count = 0;
+    for (i, c) in s.char_indices() {
+        if count == 4 || !is_han(c) {
+            return None;
+        }
+        ends[count] = i + c.len_utf8();
+        count += 1;
+    }
+    if count < 2 || data::is_place_name(s) || not_names().contains(s) {
         return None;
     }
-    let two: String = chars[..2].iter().collect();
-    let (sur_len, weight) = if chars.len() >= 3 && data::is_surname(&two) {
-        (2, 1.0)
-    } else if data::is_surname(&chars[0].to_string()) {
-        (1, if chars.len() == 4 { 0.5 } else { 1.0 })
+    let (sur_end, weight) = if count >= 3 && data::is_surname(&s[..ends[1]]) {
+        (ends[1], 1.0)
+    } else if data::is_surname(&s[..ends[0]]) {
+        (ends[0], if count == 4 { 0.5 } else { 1.0 })
     } else {
         return None;
     };
-    let given = &chars[sur_len..];
-    if given.is_empty() || given.len() > 2 || given.iter().any(|c| NOT_IN_NAMES.contains(*c)) {
+    let given = &s[sur_end..];
+    let given_len = given.chars().count();
+    if given_len == 0 || given_len > 2 || given.chars().any(|c| NOT_IN_NAMES.contains(c)) {
         return None;
     }
     Some(weight)
@@ -859,18 +939,18 @@ mod tests {
 
     #[test]
     fn cards_imei_vin() {
-        assert!(bank_card("6222021234567890128").is_some() || !luhn("6222021234567890128"));
+        assert!(bank_card("6222021234567890128").is_some() || !luhn_digits("6222021234567890128"));
         assert!(bank_card("4111111111111111").is_some());
         assert!(bank_card("4111 1111 1111 1111").is_some());
         assert!(bank_card("4111111111111112").is_none());
         // Luhn-valid but no issuer uses the 50 prefix at this length.
-        assert!(bank_card("5032821856527670").is_none() || luhn("5032821856527670"));
+        assert!(bank_card("5032821856527670").is_none() || luhn_digits("5032821856527670"));
         assert!(imei("490154203237518"));
         assert!(!imei("490154203237519"));
         assert!(vin("1M8GDM9AXKP042788"));
         // An SF waybill number that happens to pass the check digit has an impossible year.
         assert!(!vin("SF901998617997537"));
-        assert!(bank_card("6013825604404553074").is_some() || !luhn("6013825604404553074"));
+        assert!(bank_card("6013825604404553074").is_some() || !luhn_digits("6013825604404553074"));
         assert!(!vin("1M8GDM9A1KP042788"));
         assert!(!vin("11111111111111111"));
     }

@@ -69,6 +69,22 @@ fn valid_identifier() -> impl Strategy<Value = String> {
                 format!("{body}{}", resident_check_char(&body))
             }),
         "62[0-9]{14}".prop_map(|body| format!("{body}{}", luhn_check_digit(&body))),
+        // The same card in groups of four: its run is four digits and a separator.
+        ("62[0-9]{14}", prop::sample::select(vec![" ", "-"])).prop_map(|(body, sep)| {
+            let card = format!("{body}{}", luhn_check_digit(&body));
+            card.as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(sep)
+        }),
+        // Other shapes whose first run ends at a separator inside the match.
+        "1[3-9][0-9][ -][0-9]{4}[ -][0-9]{4}",
+        "0[3-9][0-9]{2}-[2-9][0-9]{7}",
+        "[0-9a-f]{2}([:-][0-9a-f]{2}){5}",
+        "[1-9][0-9]?\\.[0-9]{1,2}\\.[0-9]{1,2}\\.[1-9]",
+        "fe80::[0-9a-f]{1,4}:[0-9a-f]{1,4}",
+        "E[0-9]{8}",
     ]
 }
 
@@ -141,6 +157,11 @@ fn rich_text() -> impl Strategy<Value = String> {
             valid_identifier(),
             prop::sample::select(vec!["王", "李", "欧阳", "张", "陈", "禤"])
                 .prop_flat_map(|s| "[\u{4e00}-\u{4fff}]{1,2}".prop_map(move |g| format!("{s}{g}"))),
+            // Given names with characters outside the BMP (CJK extension B), which the value
+            // captures must see as Han like any other.
+            prop::sample::select(vec!["王", "李", "欧阳"]).prop_flat_map(|s| {
+                "[\u{4e00}-\u{4e0f}\u{20000}-\u{2000f}]{1,2}".prop_map(move |g| format!("{s}{g}"))
+            }),
             any::<char>().prop_map(|c| c.to_string()),
         ],
         0..60,
