@@ -84,11 +84,14 @@ struct ValueCapture {
 
 impl ValueCapture {
     fn new(src: &str) -> Result<Option<ValueCapture>, RuleError> {
-        let full = build_regex(
-            std::slice::from_ref(&src.to_string()),
-            MatchKind::LeftmostFirst,
-        )
-        .map_err(RuleError::Compile)?;
+        // Parsed once; the parser's defaults are the syntax `build_regex` compiles with.
+        let hir = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(src)
+            .map_err(|e| RuleError::Compile(e.to_string()))?;
+        let full = meta_builder()
+            .build_from_hir(&hir)
+            .map_err(|e| RuleError::Compile(e.to_string()))?;
         let slot_of = |re: &Regex| {
             re.group_info()
                 .to_index(PatternID::ZERO, "v")
@@ -97,11 +100,9 @@ impl ValueCapture {
         let Some(slot) = slot_of(&full) else {
             return Ok(None);
         };
-        let bmp = regex_syntax::ParserBuilder::new()
-            .build()
-            .parse(src)
+        let bmp = meta_builder()
+            .build_from_hir(&within_bmp(&hir))
             .ok()
-            .and_then(|hir| meta_builder().build_from_hir(&within_bmp(&hir)).ok())
             .filter(|re| {
                 slot_of(re) == Some(slot)
                     && re.group_info().slot_len() == full.group_info().slot_len()
@@ -457,7 +458,7 @@ fn skip_ascii(hay: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The length of the character whose first byte is `b`, as [`decode`] reads it.
+/// The length of the character whose first byte is `b`; [`decode`] reads characters so.
 #[inline]
 fn utf8_len(b: u8) -> usize {
     match b {
@@ -468,9 +469,9 @@ fn utf8_len(b: u8) -> usize {
     }
 }
 
-/// The character starting at byte `i` of valid UTF-8, as a code point, and its length. Bytes
-/// that do not start a valid sequence decode as themselves (one byte), which only matters for
-/// the filter above: literals and texts are valid UTF-8.
+/// The character starting at byte `i` of valid UTF-8, as a code point, and its length. A byte
+/// that cannot start a sequence is read as if it did (a continuation byte as the first of two),
+/// which only matters for the filter above: literals and texts are valid UTF-8.
 #[inline]
 fn decode(s: &[u8], i: usize) -> (u32, usize) {
     let b = s[i] as u32;
@@ -714,7 +715,8 @@ fn meta_config() -> meta::Config {
         .dfa_size_limit(Some(32 << 20))
 }
 
-/// A builder for leftmost-first regexes compiled from a syntax tree.
+/// A builder for leftmost-first regexes compiled from a syntax tree (the syntax options of
+/// `build_regex` are the parser's defaults).
 fn meta_builder() -> meta::Builder {
     let mut b = Regex::builder();
     b.configure(meta_config().match_kind(MatchKind::LeftmostFirst));

@@ -826,15 +826,16 @@ pub fn person_name(s: &str) -> Option<f32> {
     if count < 2 || data::is_place_name(s) || not_names().contains(s) {
         return None;
     }
-    let (sur_end, weight) = if count >= 3 && data::is_surname(&s[..ends[1]]) {
-        (ends[1], 1.0)
+    // The surname's length in characters, and the weight of the reading.
+    let (sur, weight) = if count >= 3 && data::is_surname(&s[..ends[1]]) {
+        (2, 1.0)
     } else if data::is_surname(&s[..ends[0]]) {
-        (ends[0], if count == 4 { 0.5 } else { 1.0 })
+        (1, if count == 4 { 0.5 } else { 1.0 })
     } else {
         return None;
     };
-    let given = &s[sur_end..];
-    let given_len = given.chars().count();
+    let given = &s[ends[sur - 1]..];
+    let given_len = count - sur;
     if given_len == 0 || given_len > 2 || given.chars().any(|c| NOT_IN_NAMES.contains(c)) {
         return None;
     }
