@@ -15,6 +15,7 @@ use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 use crate::rules::{Boundary, RuleSet, TypeSpec};
 use crate::runs::{is_word, RunLimit, RunShapes};
+use crate::starts::{Cursor, Starts};
 use crate::validate::{Date, Validator};
 use crate::RuleError;
 
@@ -190,7 +191,7 @@ enum Entry {
     /// Where no pattern's match can begin with that run followed by the byte after it (`GET `,
     /// `api/`), the position is not tried either (see [`RunShapes`]).
     WordStart {
-        first: Box<[bool; 256]>,
+        starts: Box<Starts>,
         limit: RunLimit,
         shapes: Option<RunShapes>,
     },
@@ -326,8 +327,8 @@ impl CharSet {
 /// characters (`na`, `ow`) begin a word in every line of English text, their first four bytes
 /// seldom do.
 struct PairFilter {
-    /// The first bytes of literals: most bytes of a log line begin none.
-    first_byte: [bool; 256],
+    /// Where the first byte of a literal is: most bytes of a log line begin none.
+    starts: Starts,
     /// The first two bytes of literals, indexed directly: settles ASCII positions without a
     /// decode or a hash.
     lead: Bits,
@@ -344,30 +345,36 @@ const PAIR_BITS: u32 = 20;
 const QUAD_BITS: u32 = 18;
 
 impl PairFilter {
-    fn new() -> PairFilter {
-        PairFilter {
-            first_byte: [false; 256],
+    /// The filter of literals of two characters or more (see `selective_literal`).
+    fn new<'a>(literals: impl Iterator<Item = &'a [u8]>) -> PairFilter {
+        let mut first_byte = [false; 256];
+        let mut filter = PairFilter {
+            starts: Starts::bytes(first_byte),
             lead: Bits::new(16),
             first: CharSet::new(),
             pairs: Bits::new(PAIR_BITS),
             quads: Bits::new(QUAD_BITS),
             short: Bits::new(QUAD_BITS),
             short_lens: 0,
+        };
+        for lit in literals {
+            first_byte[usize::from(lit[0])] = true;
+            filter.insert(lit);
         }
+        filter.starts = Starts::bytes(first_byte);
+        filter
     }
 
     fn pair_slot(a: u32, b: u32) -> usize {
         (pair_hash(a, b) >> (32 - PAIR_BITS)) as usize
     }
 
-    /// Whether the character at `i` can be passed over by its first two bytes alone, without
-    /// decoding: no literal begins with them. For a CJK character the two bytes name a block of
-    /// 64 code points, which most text characters share with no literal's first character.
+    /// Whether the character at `i`, whose first byte begins a literal, can be passed over by
+    /// its first two bytes alone, without decoding: no literal begins with them. For a CJK
+    /// character the two bytes name a block of 64 code points, which most text characters share
+    /// with no literal's first character.
     #[inline]
     fn rules_out(&self, hay: &[u8], i: usize) -> bool {
-        if !self.first_byte[usize::from(hay[i])] {
-            return true;
-        }
         let lead = hay
             .get(i + 1)
             .map_or(0, |&b| u16::from_le_bytes([hay[i], b]));
@@ -383,9 +390,8 @@ impl PairFilter {
         (h >> (32 - QUAD_BITS)) as usize
     }
 
-    /// Adds a literal of two characters or more (see `selective_literal`).
+    /// Adds a literal of two characters or more.
     fn insert(&mut self, lit: &[u8]) {
-        self.first_byte[usize::from(lit[0])] = true;
         self.lead
             .set(usize::from(u16::from_le_bytes([lit[0], lit[1]])));
         let (a, n) = decode(lit, 0);
@@ -817,23 +823,6 @@ fn first_bytes(literals: Option<&[Vec<u8>]>) -> [bool; 256] {
     }
 }
 
-/// The length of the run of word characters at `i`, of the run of digits at its start, and
-/// whether it holds a character that is neither a digit nor a hexadecimal letter.
-#[inline]
-fn word_run(hay: &[u8], i: usize) -> (usize, usize, bool) {
-    let mut j = i;
-    while j < hay.len() && hay[j].is_ascii_digit() {
-        j += 1;
-    }
-    let digits = j - i;
-    let mut other = false;
-    while j < hay.len() && is_word(hay[j]) {
-        other |= !hay[j].is_ascii_hexdigit();
-        j += 1;
-    }
-    (j - i, digits, other)
-}
-
 impl Detector {
     /// Compiles a rule set. Fails only on limits (too many types) or on a pattern the regex
     /// engine rejects that the rule parser accepted.
@@ -1032,16 +1021,17 @@ impl Detector {
                         .then(|| RunShapes::of_patterns(part.iter().map(|(s, _, _)| s.as_str())))
                         .flatten();
                     Entry::WordStart {
-                        first: Box::new(union),
+                        starts: Box::new(Starts::word_starts(union)),
                         limit,
                         shapes,
                     }
                 } else {
-                    let mut filter = PairFilter::new();
-                    for l in part.iter().filter_map(|(_, _, l)| l.as_ref()).flatten() {
-                        filter.insert(l);
-                    }
-                    Entry::Pairs(Box::new(filter))
+                    let literals = part
+                        .iter()
+                        .filter_map(|(_, _, l)| l.as_ref())
+                        .flatten()
+                        .map(Vec::as_slice);
+                    Entry::Pairs(Box::new(PairFilter::new(literals)))
                 };
                 groups.push(TextGroup {
                     re,
@@ -1237,18 +1227,16 @@ impl Detector {
         };
         match entry {
             Entry::WordStart {
-                first,
+                starts,
                 limit,
                 shapes,
             } => {
+                let mut cursor = Cursor::new();
                 let mut i = 0;
-                while i < hay.len() {
-                    // Next word start that a pattern can begin with.
-                    if !first[hay[i] as usize] || (i > 0 && is_word(hay[i - 1])) {
-                        i += 1;
-                        continue;
-                    }
-                    let (word, digits, other) = word_run(hay, i);
+                // Each word start that a pattern can begin with, in order.
+                while let Some(at) = starts.next(hay, i, &mut cursor) {
+                    i = at;
+                    let (word, digits, other) = starts.run(hay, i, &cursor);
                     let run = (word, digits);
                     // The next word start: past the run, or past the one separator byte that
                     // begins a match here (`+86`, `(010)`, `::1`). This is `next_start`
@@ -1272,8 +1260,12 @@ impl Detector {
                 }
             }
             Entry::Pairs(filter) => {
+                let mut cursor = Cursor::new();
                 let mut i = 0;
-                while i < hay.len() {
+                // Each character whose first byte begins a literal, in order: in valid UTF-8
+                // such a byte only ever begins a character.
+                while let Some(at) = filter.starts.next(hay, i, &mut cursor) {
+                    i = at;
                     if filter.rules_out(hay, i) {
                         i += utf8_len(hay[i]);
                         continue;
@@ -2198,6 +2190,24 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// The built-in groups searched at word starts and at literal pairs find their candidate
+    /// positions with the vector test, not the byte loop (see `starts.rs`): their first bytes
+    /// form few enough ranges.
+    #[test]
+    fn builtin_groups_take_the_vector_test() {
+        let d = det();
+        let mut kinds = Vec::new();
+        for g in &d.groups {
+            match &g.entry {
+                Entry::WordStart { starts, .. } => kinds.push(("word", starts.vectorised())),
+                Entry::Pairs(f) => kinds.push(("pairs", f.starts.vectorised())),
+                _ => {}
+            }
+        }
+        assert!(kinds.iter().any(|k| k.0 == "word") && kinds.iter().any(|k| k.0 == "pairs"));
+        assert!(kinds.iter().all(|k| k.1), "{kinds:?}");
     }
 
     #[test]

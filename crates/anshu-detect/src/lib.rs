@@ -18,6 +18,7 @@ mod fxhash;
 pub mod mask;
 mod rules;
 mod runs;
+mod starts;
 pub mod validate;
 
 pub use column::{ColumnProfile, ColumnType, Evidence, Scratch};

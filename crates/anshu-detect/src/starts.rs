@@ -1,0 +1,427 @@
+//! Where a group of patterns may begin, by the byte there: for the word-start group, a byte that
+//! can begin one of its patterns after a non-word byte; for the literal-pair group, a byte that
+//! begins one of its literals.
+//!
+//! The detector's candidate loops used to test every byte with table lookups and branches. On
+//! log text those branches follow the bytes (a digit, a letter, a separator), which no branch
+//! predictor learns, and the two loops cost about a fifth of all instructions of a scan. Here
+//! the test is made for 64 bytes at once and kept as a bit mask, and a loop jumps from one set
+//! bit to the next.
+//!
+//! On x86-64 processors with SSSE3 (all of them since about 2008; detected once, when the
+//! filter is built) the classes are found sixteen bytes at a time, for any set of bytes, with
+//! two table shuffles indexed by the low half of each byte and one by the high half. Elsewhere a
+//! byte loop without branches gives the same mask, which a property test checks.
+//!
+//! This module owns no search and no policy: it only says where the next candidate position is.
+
+use crate::runs::is_word;
+
+/// The positions where a group is tried (see the module doc).
+pub(crate) struct Starts {
+    first: [bool; 256],
+    /// Whether the previous byte must not be a word character.
+    word_start: bool,
+    /// The byte classes as shuffle tables (see [`NibbleTable`]), where the processor can use
+    /// them.
+    #[cfg(target_arch = "x86_64")]
+    vector: Option<Box<Classes<NibbleTable>>>,
+}
+
+/// The classes of bytes a block is sorted into. `first` marks candidates; the others describe
+/// the run of word characters at a word start (see [`Starts::run`]).
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+struct Classes<T> {
+    first: T,
+    word: T,
+    digit: T,
+    /// Word characters that are not hexadecimal digits (`g`–`z`, `G`–`Z`, `_`).
+    other: T,
+}
+
+/// Whether a word character is not a hexadecimal digit.
+fn beyond_hex(b: u8) -> bool {
+    is_word(b) && !b.is_ascii_hexdigit()
+}
+
+/// A set of bytes as two 16-entry tables indexed by a byte's low four bits: entry `lo` of
+/// `low` has bit `j` set when byte `16 * j + lo` is in the set (`j` < 8), and of `high` when
+/// byte `16 * (j + 8) + lo` is.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+struct NibbleTable {
+    low: [u8; 16],
+    high: [u8; 16],
+}
+
+impl NibbleTable {
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    fn new(set: impl Fn(u8) -> bool) -> NibbleTable {
+        let (mut low, mut high) = ([0u8; 16], [0u8; 16]);
+        for b in 0..=255u8 {
+            if set(b) {
+                let (hi, lo) = (usize::from(b >> 4), usize::from(b & 15));
+                if hi < 8 {
+                    low[lo] |= 1 << hi;
+                } else {
+                    high[lo] |= 1 << (hi - 8);
+                }
+            }
+        }
+        NibbleTable { low, high }
+    }
+}
+
+/// The block of 64 bytes whose classes are known: bit `k` of each mask stands for position
+/// `base + k`, and `masks.first` holds the candidates.
+pub(crate) struct Cursor {
+    base: usize,
+    masks: Classes<u64>,
+    valid: bool,
+}
+
+impl Cursor {
+    pub(crate) fn new() -> Cursor {
+        Cursor {
+            base: 0,
+            masks: Classes::default(),
+            valid: false,
+        }
+    }
+}
+
+impl Starts {
+    /// Candidates are the positions of bytes in `first` that follow a non-word byte (or begin
+    /// the text).
+    pub(crate) fn word_starts(first: [bool; 256]) -> Starts {
+        Starts::new(first, true)
+    }
+
+    /// Candidates are the positions of bytes in `first`.
+    pub(crate) fn bytes(first: [bool; 256]) -> Starts {
+        Starts::new(first, false)
+    }
+
+    fn new(first: [bool; 256], word_start: bool) -> Starts {
+        Starts {
+            first,
+            word_start,
+            #[cfg(target_arch = "x86_64")]
+            vector: std::arch::is_x86_feature_detected!("ssse3").then(|| {
+                Box::new(Classes {
+                    first: NibbleTable::new(|b| first[usize::from(b)]),
+                    word: NibbleTable::new(is_word),
+                    digit: NibbleTable::new(|b| b.is_ascii_digit()),
+                    other: NibbleTable::new(beyond_hex),
+                })
+            }),
+        }
+    }
+
+    /// Whether the vector test is used.
+    #[cfg(test)]
+    pub(crate) fn vectorised(&self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return self.vector.is_some();
+        #[cfg(not(target_arch = "x86_64"))]
+        return false;
+    }
+
+    /// The first candidate position at or after `from`, if any.
+    #[inline]
+    pub(crate) fn next(&self, hay: &[u8], mut from: usize, cur: &mut Cursor) -> Option<usize> {
+        loop {
+            if from >= hay.len() {
+                return None;
+            }
+            if !cur.valid || from < cur.base || from - cur.base >= 64 {
+                cur.base = from;
+                cur.masks = self.block(hay, from);
+                cur.valid = true;
+            }
+            let m = cur.masks.first & (u64::MAX << (from - cur.base));
+            if m != 0 {
+                return Some(cur.base + m.trailing_zeros() as usize);
+            }
+            from = cur.base + 64;
+        }
+    }
+
+    /// The run of word characters at `i`, a position [`Starts::next`] just gave for a
+    /// word-start group: its length, the length of the run of digits it begins with, and
+    /// whether it holds a word character that is not a hexadecimal digit. Read off the block's
+    /// masks where the run ends inside the block.
+    #[inline]
+    pub(crate) fn run(&self, hay: &[u8], i: usize, cur: &Cursor) -> (usize, usize, bool) {
+        let k = i.wrapping_sub(cur.base);
+        if cur.valid && k < 64 {
+            let word = (!(cur.masks.word >> k)).trailing_zeros() as usize;
+            if word < 64 - k {
+                let digits = (!(cur.masks.digit >> k)).trailing_zeros() as usize;
+                let other = (cur.masks.other >> k) & ((1u64 << word) - 1) != 0;
+                return (word, digits, other);
+            }
+        }
+        word_run(hay, i)
+    }
+
+    /// The classes of the up to 64 bytes from `base`, with `first` made the candidates.
+    fn block(&self, hay: &[u8], base: usize) -> Classes<u64> {
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(tables), Some(bytes)) = (&self.vector, hay.get(base..base + 64)) {
+            // SAFETY: `vector` is only set when the processor has SSSE3, all that `classify`
+            // needs; it reads nothing but the 64 bytes of `bytes`.
+            let masks = unsafe { ssse3::classify(bytes, tables, self.word_start) };
+            return self.candidates(hay, base, masks);
+        }
+        self.block_bytes(hay, base)
+    }
+
+    /// `masks` with `first` cut to word starts, for a word-start group.
+    fn candidates(&self, hay: &[u8], base: usize, mut masks: Classes<u64>) -> Classes<u64> {
+        if self.word_start {
+            masks.first &= !((masks.word << 1) | self.prev_word(hay, base));
+        }
+        masks
+    }
+
+    /// 1 where the byte before `base` is a word character.
+    fn prev_word(&self, hay: &[u8], base: usize) -> u64 {
+        u64::from(base > 0 && is_word(hay[base - 1]))
+    }
+
+    /// [`Starts::block`] a byte at a time, without branches on the bytes.
+    fn block_bytes(&self, hay: &[u8], base: usize) -> Classes<u64> {
+        let end = hay.len().min(base + 64);
+        let mut m = Classes::<u64>::default();
+        for (k, &b) in hay[base..end].iter().enumerate() {
+            m.first |= u64::from(self.first[usize::from(b)]) << k;
+            m.word |= u64::from(is_word(b)) << k;
+            m.digit |= u64::from(b.is_ascii_digit()) << k;
+            m.other |= u64::from(beyond_hex(b)) << k;
+        }
+        self.candidates(hay, base, m)
+    }
+}
+
+/// The run of word characters at `i` (see [`Starts::run`]), a byte at a time.
+fn word_run(hay: &[u8], i: usize) -> (usize, usize, bool) {
+    let mut j = i;
+    while j < hay.len() && hay[j].is_ascii_digit() {
+        j += 1;
+    }
+    let digits = j - i;
+    let mut other = false;
+    while j < hay.len() && is_word(hay[j]) {
+        other |= !hay[j].is_ascii_hexdigit();
+        j += 1;
+    }
+    (j - i, digits, other)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod ssse3 {
+    use core::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_setr_epi8, _mm_shuffle_epi8, _mm_srli_epi16, _mm_xor_si128,
+    };
+
+    use super::{Classes, NibbleTable};
+
+    fn table(t: &[u8; 16]) -> __m128i {
+        // SAFETY: `t` is 16 bytes; the load has no alignment requirement.
+        unsafe { _mm_loadu_si128(t.as_ptr().cast()) }
+    }
+
+    /// The bytes of the chunk in the set whose tables are `low` and `high`, given the chunk
+    /// masked to its top and low four bits (`idx`, which indexes `low` for bytes below 0x80
+    /// and gives 0 for the others, as a shuffle does for an index with its top bit set), the same
+    /// with the top bit flipped (`idx_high`, the other way round), and each byte's bit within its
+    /// table entry (`bit`).
+    #[inline]
+    #[target_feature(enable = "ssse3")]
+    fn member(
+        low: __m128i,
+        high: __m128i,
+        idx: __m128i,
+        idx_high: __m128i,
+        bit: __m128i,
+    ) -> __m128i {
+        let row = _mm_or_si128(_mm_shuffle_epi8(low, idx), _mm_shuffle_epi8(high, idx_high));
+        _mm_cmpeq_epi8(_mm_and_si128(row, bit), bit)
+    }
+
+    /// The class masks of the 64 bytes: only `first` unless `runs` asks for the others.
+    #[target_feature(enable = "ssse3")]
+    pub(super) fn classify(bytes: &[u8], t: &Classes<NibbleTable>, runs: bool) -> Classes<u64> {
+        let tables = |n: &NibbleTable| (table(&n.low), table(&n.high));
+        let (f_low, f_high) = tables(&t.first);
+        let (w_low, w_high) = tables(&t.word);
+        let (d_low, d_high) = tables(&t.digit);
+        let (o_low, o_high) = tables(&t.other);
+        // Entry `k` is bit `k mod 8`: a byte's bit within its table entry, by its top four bits.
+        let bits = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+        let top_low = _mm_set1_epi8(0x8F_u8 as i8);
+        let nibble = _mm_set1_epi8(0x0F);
+        let flip = _mm_set1_epi8(i8::MIN);
+        let mut m = Classes::<u64>::default();
+        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
+            // SAFETY: `chunk` is 16 bytes; the load has no alignment requirement.
+            let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
+            let idx = _mm_and_si128(v, top_low);
+            let idx_high = _mm_xor_si128(idx, flip);
+            let bit = _mm_shuffle_epi8(bits, _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
+            let mask = |low, high| {
+                let hits = member(low, high, idx, idx_high, bit);
+                u64::from(_mm_movemask_epi8(hits) as u16) << (16 * k)
+            };
+            m.first |= mask(f_low, f_high);
+            if runs {
+                m.word |= mask(w_low, w_high);
+                m.digit |= mask(d_low, d_high);
+                m.other |= mask(o_low, o_high);
+            }
+        }
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition: a byte in `first` after a non-word byte or at the start.
+    fn reference(first: &[bool; 256], word_start: bool, hay: &[u8]) -> Vec<usize> {
+        (0..hay.len())
+            .filter(|&i| {
+                first[usize::from(hay[i])] && !(word_start && i > 0 && is_word(hay[i - 1]))
+            })
+            .collect()
+    }
+
+    fn all(ws: &Starts, hay: &[u8]) -> Vec<usize> {
+        let mut cur = Cursor::new();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(s) = ws.next(hay, i, &mut cur) {
+            out.push(s);
+            i = s + 1;
+        }
+        out
+    }
+
+    /// The digit group's first bytes, as the built-in rules give them.
+    fn digit_first() -> [bool; 256] {
+        let mut first = [false; 256];
+        for b in b"(+-0123456789:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef" {
+            first[usize::from(*b)] = true;
+        }
+        first
+    }
+
+    #[test]
+    fn nibble_tables_hold_the_set() {
+        let t = NibbleTable::new(|b| b == b'0' || b == 0xE4 || b == 0xFF);
+        // '0' is 0x30: entry 0 of the low table, bit 3; 0xE4: entry 4 of the high table, bit 6.
+        assert_eq!(t.low[0], 1 << 3);
+        assert_eq!(t.high[4], 1 << 6);
+        assert_eq!(t.high[15], 1 << 7);
+        assert_eq!(
+            t.low
+                .iter()
+                .chain(&t.high)
+                .map(|b| b.count_ones())
+                .sum::<u32>(),
+            3
+        );
+    }
+
+    #[test]
+    fn finds_word_starts_across_blocks() {
+        let ws = Starts::word_starts(digit_first());
+        let line =
+            "[2025-01-01 00:00:02] 订单20256287333229034884已支付 ip=10.0.0.1 x9 _7 DEADbeef ";
+        let hay = line.repeat(3);
+        let got = all(&ws, hay.as_bytes());
+        assert_eq!(got, reference(&ws.first, true, hay.as_bytes()));
+        // `2025` after `[`, `01` after `-`, `10` after `=`; not `0` inside `2025` nor `9` in `x9`.
+        assert!(got.contains(&1) && got.contains(&6));
+        assert!(!got.contains(&2));
+        let x9 = line.find("x9").unwrap_or_default();
+        assert!(!got.contains(&(x9 + 1)));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The cursor gives the definition's positions, from any starting point and for any
+        /// first-byte set (ranges, single bytes, bytes of 0x80 and above).
+        #[test]
+        fn cursor_matches_the_definition(
+            hay in proptest::collection::vec(
+                prop_oneof![
+                    4 => proptest::sample::select(b"09azAZ_ -:.(+\n\x7F".to_vec()),
+                    2 => 0u8..0x80,
+                    1 => any::<u8>(),
+                ],
+                0..300,
+            ),
+            set in proptest::collection::vec(any::<u8>(), 0..12),
+            ascii_only in any::<bool>(),
+            word_start in any::<bool>(),
+            scattered in any::<bool>(),
+            high_set in proptest::collection::vec(0x80u8..=0xFF, 0..6),
+            jumps in proptest::collection::vec(1usize..90, 0..20),
+        ) {
+            let mut first = digit_first();
+            for b in set {
+                let b = if ascii_only { b & 0x7F } else { b };
+                first[usize::from(b)] = !first[usize::from(b)];
+            }
+            if scattered {
+                for b in (1..256).step_by(7) {
+                    first[b] = true;
+                }
+            }
+            for b in high_set {
+                first[usize::from(b)] = true;
+            }
+            let ws = if word_start {
+                Starts::word_starts(first)
+            } else {
+                Starts::bytes(first)
+            };
+            let want = reference(&first, word_start, &hay);
+            prop_assert_eq!(all(&ws, &hay), want.clone());
+            // The vector test and the byte loop agree on every block (on the run classes too,
+            // where the group uses them).
+            for base in 0..hay.len() {
+                let (v, b) = (ws.block(&hay, base), ws.block_bytes(&hay, base));
+                if word_start {
+                    prop_assert_eq!(v, b, "at {}", base);
+                } else {
+                    prop_assert_eq!(v.first, b.first, "at {}", base);
+                }
+            }
+            // Runs read off the masks are the runs measured a byte at a time, at every
+            // candidate, whichever block the cursor holds.
+            if word_start {
+                let mut cur = Cursor::new();
+                let mut at = 0;
+                while let Some(p) = ws.next(&hay, at, &mut cur) {
+                    prop_assert_eq!(ws.run(&hay, p, &cur), word_run(&hay, p), "at {}", p);
+                    at = p + 1;
+                }
+            }
+            // Jumping ahead by any distance, as the detector does after a match, still finds
+            // the first candidate at or after the new position.
+            let mut cur = Cursor::new();
+            let mut at = 0;
+            for j in jumps {
+                let got = ws.next(&hay, at, &mut cur);
+                prop_assert_eq!(got, want.iter().copied().find(|&p| p >= at));
+                at += j;
+            }
+        }
+    }
+}
