@@ -2308,6 +2308,34 @@ mod tests {
         has("log name=鞠诺 uid=7", "person_name", "鞠诺");
         has(r#"{"name":"卢艳轩","age":3}"#, "person_name", "卢艳轩");
         has("甲方代表（签字）：张伟", "person_name", "张伟");
+        // Names before a sign-off verb, and a speaker with a title in brackets.
+        has("本报告由熊佳泽审核，韩晨才复核。", "person_name", "熊佳泽");
+        has(
+            "本报告由宇文元涛审核，夏侯杰复核。",
+            "person_name",
+            "夏侯杰",
+        );
+        has(
+            "通知\n丁佳馨（项目经理）说，下周一开始联调。",
+            "person_name",
+            "丁佳馨",
+        );
+        has("夏侯宏(技术总监)表示同意。", "person_name", "夏侯宏");
+        // Words that begin with a surname before the same verbs are not names.
+        for text in [
+            "由于审核流程较长，请耐心等待。",
+            "，由于审核未通过，订单取消。",
+            "本文件由系统审核，人工复核。",
+            "由财务部审核，总经理审批。",
+            "由此审核的结果有效。",
+            "由管理员审核，用户确认。",
+        ] {
+            let names: Vec<_> = spans(&d, text)
+                .into_iter()
+                .filter(|(t, _)| t == "person_name")
+                .collect();
+            assert!(names.is_empty(), "{text}: {names:?}");
+        }
         // A role word at a line start before a colon has a speaker's shape; only the name
         // after it is one.
         for text in [
