@@ -327,11 +327,10 @@ impl CharSet {
 /// characters (`na`, `ow`) begin a word in every line of English text, their first four bytes
 /// seldom do.
 struct PairFilter {
-    /// Where the first byte of a literal is: most bytes of a log line begin none.
+    /// Where the first two bytes of a literal are: most positions of a log line begin none,
+    /// and for a CJK character those two bytes name a block of 64 code points, which most text
+    /// characters share with no literal's first character.
     starts: Starts,
-    /// The first two bytes of literals, indexed directly: settles ASCII positions without a
-    /// decode or a hash.
-    lead: Bits,
     first: CharSet,
     pairs: Bits,
     /// The first four bytes of literals of four bytes or more.
@@ -347,10 +346,9 @@ const QUAD_BITS: u32 = 18;
 impl PairFilter {
     /// The filter of literals of two characters or more (see `selective_literal`).
     fn new<'a>(literals: impl Iterator<Item = &'a [u8]>) -> PairFilter {
-        let mut first_byte = [false; 256];
+        let literals: Vec<&[u8]> = literals.collect();
         let mut filter = PairFilter {
-            starts: Starts::bytes(first_byte),
-            lead: Bits::new(16),
+            starts: Starts::pairs(literals.iter().map(|l| (l[0], l[1]))),
             first: CharSet::new(),
             pairs: Bits::new(PAIR_BITS),
             quads: Bits::new(QUAD_BITS),
@@ -358,27 +356,13 @@ impl PairFilter {
             short_lens: 0,
         };
         for lit in literals {
-            first_byte[usize::from(lit[0])] = true;
             filter.insert(lit);
         }
-        filter.starts = Starts::bytes(first_byte);
         filter
     }
 
     fn pair_slot(a: u32, b: u32) -> usize {
         (pair_hash(a, b) >> (32 - PAIR_BITS)) as usize
-    }
-
-    /// Whether the character at `i`, whose first byte begins a literal, can be passed over by
-    /// its first two bytes alone, without decoding: no literal begins with them. For a CJK
-    /// character the two bytes name a block of 64 code points, which most text characters share
-    /// with no literal's first character.
-    #[inline]
-    fn rules_out(&self, hay: &[u8], i: usize) -> bool {
-        let lead = hay
-            .get(i + 1)
-            .map_or(0, |&b| u16::from_le_bytes([hay[i], b]));
-        !self.lead.get(usize::from(lead))
     }
 
     /// The slot of up to four bytes, read as a little-endian number.
@@ -392,8 +376,6 @@ impl PairFilter {
 
     /// Adds a literal of two characters or more.
     fn insert(&mut self, lit: &[u8]) {
-        self.lead
-            .set(usize::from(u16::from_le_bytes([lit[0], lit[1]])));
         let (a, n) = decode(lit, 0);
         self.first.insert(a);
         let (b, _) = decode(lit, n);
@@ -462,17 +444,6 @@ fn skip_ascii(hay: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// The length of the character whose first byte is `b`; [`decode`] reads characters so.
-#[inline]
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0..0x80 => 1,
-        0x80..0xE0 => 2,
-        0xE0..0xF0 => 3,
-        _ => 4,
-    }
 }
 
 /// The character starting at byte `i` of valid UTF-8, as a code point, and its length. A byte
@@ -1262,14 +1233,10 @@ impl Detector {
             Entry::Pairs(filter) => {
                 let mut cursor = Cursor::new();
                 let mut i = 0;
-                // Each character whose first byte begins a literal, in order: in valid UTF-8
-                // such a byte only ever begins a character.
+                // Each character whose first two bytes begin a literal, in order: in valid
+                // UTF-8 a literal's first byte only ever begins a character.
                 while let Some(at) = filter.starts.next(hay, i, &mut cursor) {
                     i = at;
-                    if filter.rules_out(hay, i) {
-                        i += utf8_len(hay[i]);
-                        continue;
-                    }
                     let (c, n) = decode(hay, i);
                     if filter.may_start(hay, i, c, n) {
                         if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {

@@ -1,6 +1,6 @@
-//! Where a group of patterns may begin, by the byte there: for the word-start group, a byte that
-//! can begin one of its patterns after a non-word byte; for the literal-pair group, a byte that
-//! begins one of its literals.
+//! Where a group of patterns may begin, by the bytes there: for the word-start group, a byte
+//! that can begin one of its patterns after a non-word byte; for the literal-pair group, two
+//! bytes that begin one of its literals.
 //!
 //! The detector's candidate loops used to test every byte with table lookups and branches. On
 //! log text those branches follow the bytes (a digit, a letter, a separator), which no branch
@@ -22,6 +22,9 @@ pub(crate) struct Starts {
     first: [bool; 256],
     /// Whether the previous byte must not be a word character.
     word_start: bool,
+    /// Where set, the pairs of bytes that may begin a match (bit `a | b << 8` for `a` then `b`;
+    /// `b` is 0 at the end of the text): a candidate must begin with one of them.
+    leads: Option<Box<[u64; 1024]>>,
     /// The byte classes as shuffle tables (see [`NibbleTable`]), where the processor can use
     /// them.
     #[cfg(target_arch = "x86_64")]
@@ -97,15 +100,32 @@ impl Starts {
         Starts::new(first, true)
     }
 
-    /// Candidates are the positions of bytes in `first`.
+    /// Candidates are the positions of bytes in `first` (the tests' plainest case).
+    #[cfg(test)]
     pub(crate) fn bytes(first: [bool; 256]) -> Starts {
         Starts::new(first, false)
+    }
+
+    /// Candidates are the positions where one of `pairs` begins (the first two bytes of
+    /// literals).
+    pub(crate) fn pairs(pairs: impl Iterator<Item = (u8, u8)>) -> Starts {
+        let mut first = [false; 256];
+        let mut leads = Box::new([0u64; 1024]);
+        for (a, b) in pairs {
+            first[usize::from(a)] = true;
+            let pair = usize::from(a) | usize::from(b) << 8;
+            leads[pair >> 6] |= 1 << (pair & 63);
+        }
+        let mut starts = Starts::new(first, false);
+        starts.leads = Some(leads);
+        starts
     }
 
     fn new(first: [bool; 256], word_start: bool) -> Starts {
         Starts {
             first,
             word_start,
+            leads: None,
             #[cfg(target_arch = "x86_64")]
             vector: std::arch::is_x86_feature_detected!("ssse3").then(|| {
                 Box::new(Classes {
@@ -177,10 +197,27 @@ impl Starts {
         self.block_bytes(hay, base)
     }
 
-    /// `masks` with `first` cut to word starts, for a word-start group.
+    /// `masks` with `first` cut to word starts, for a word-start group, or to the starts of
+    /// pairs, for a pair group.
     fn candidates(&self, hay: &[u8], base: usize, mut masks: Classes<u64>) -> Classes<u64> {
         if self.word_start {
             masks.first &= !((masks.word << 1) | self.prev_word(hay, base));
+        }
+        if let Some(leads) = &self.leads {
+            // Each first byte found is tested with the byte after it, without a branch on the
+            // outcome: in CJK text most characters begin with a byte that begins some literal,
+            // and their second byte settles most of them.
+            let mut m = masks.first;
+            let mut kept = 0u64;
+            while m != 0 {
+                let k = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let i = base + k;
+                let pair =
+                    usize::from(hay[i]) | usize::from(hay.get(i + 1).copied().unwrap_or(0)) << 8;
+                kept |= ((leads[pair >> 6] >> (pair & 63)) & 1) << k;
+            }
+            masks.first = kept;
         }
         masks
     }
@@ -300,6 +337,14 @@ mod tests {
             .collect()
     }
 
+    /// The definition for a pair group: a byte that begins one of `pairs`, with the next byte
+    /// (0 at the end).
+    fn reference_pairs(pairs: &[(u8, u8)], hay: &[u8]) -> Vec<usize> {
+        (0..hay.len())
+            .filter(|&i| pairs.contains(&(hay[i], hay.get(i + 1).copied().unwrap_or(0))))
+            .collect()
+    }
+
     fn all(ws: &Starts, hay: &[u8]) -> Vec<usize> {
         let mut cur = Cursor::new();
         let mut out = Vec::new();
@@ -354,6 +399,35 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// A pair group's candidates are where one of its pairs begins, whatever the pairs
+        /// (ASCII, CJK lead bytes, a pair ending in 0 for the end of the text).
+        #[test]
+        fn pair_starts_match_the_definition(
+            hay in proptest::collection::vec(
+                prop_oneof![
+                    3 => proptest::sample::select(b"nao \xE4\xB8\xAD\xE5\x90".to_vec()),
+                    1 => any::<u8>(),
+                ],
+                0..300,
+            ),
+            mut pairs in proptest::collection::vec(
+                (
+                    proptest::sample::select(b"na\xE4\xE5".to_vec()),
+                    proptest::sample::select(b"ao\xB8\x90\x00".to_vec()),
+                ),
+                0..6,
+            ),
+            extra in proptest::collection::vec((any::<u8>(), any::<u8>()), 0..4),
+        ) {
+            pairs.extend(extra);
+            let ws = Starts::pairs(pairs.iter().copied());
+            let want = reference_pairs(&pairs, &hay);
+            prop_assert_eq!(all(&ws, &hay), want);
+            for base in 0..hay.len() {
+                prop_assert_eq!(ws.block(&hay, base).first, ws.block_bytes(&hay, base).first);
+            }
+        }
+
         /// The cursor gives the definition's positions, from any starting point and for any
         /// first-byte set (ranges, single bytes, bytes of 0x80 and above).
         #[test]
