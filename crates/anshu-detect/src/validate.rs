@@ -584,19 +584,20 @@ pub fn mac(s: &str) -> bool {
 
 /// Dotted-quad IPv4 address with octets 0–255 and no leading zeros.
 pub fn ipv4(s: &str) -> bool {
+    // Byte by byte: a split on `.` and an integer parse per part cost ten times as much, and
+    // every IPv4 candidate in a log comes through here.
     let mut count = 0;
     let mut all_zero = true;
-    for p in s.split('.') {
-        let ok = !p.is_empty()
-            && p.len() <= 3
-            && p.bytes().all(|c| c.is_ascii_digit())
-            && !(p.len() > 1 && p.starts_with('0'))
-            && p.parse::<u16>().is_ok_and(|v| v <= 255);
+    for p in s.as_bytes().split(|&b| b == b'.') {
+        let ok = matches!(p.len(), 1..=3)
+            && p.iter().all(u8::is_ascii_digit)
+            && !(p.len() > 1 && p[0] == b'0')
+            && p.iter().fold(0u16, |v, &d| v * 10 + u16::from(d - b'0')) <= 255;
         if !ok {
             return false;
         }
         count += 1;
-        all_zero &= p == "0";
+        all_zero &= p == b"0";
     }
     count == 4 && !all_zero
 }
@@ -976,6 +977,14 @@ mod tests {
     #[test]
     fn network_and_geo() {
         assert!(ipv4("64.214.76.39"));
+        assert!(!ipv4("0.0.0.0"));
+        assert!(!ipv4("1.2.3"));
+        assert!(!ipv4("1.2.3.4.5"));
+        assert!(!ipv4("1..2.3"));
+        assert!(!ipv4("1.2.3.1000"));
+        assert!(!ipv4("1.2.3.-4"));
+        assert!(ipv4("255.255.255.255"));
+        assert!(ipv4("0.0.0.1"));
         assert!(!ipv4("256.1.1.1"));
         assert!(!ipv4("01.2.3.4"));
         assert!(ipv6("1da5:64c6:69d:3837:7097:fca0:ec44:8052"));
@@ -1005,5 +1014,47 @@ mod tests {
         assert!(!birth_date("1990-02-30", TODAY));
         assert_eq!(Date::from_days_since_epoch(0), Date::new(1970, 1, 1));
         assert_eq!(Date::from_days_since_epoch(20_414), Date::new(2025, 11, 22));
+    }
+
+    /// The IPv4 check as it was first written, on `split` and `parse`: the definition the
+    /// byte loop must keep.
+    fn ipv4_by_parts(s: &str) -> bool {
+        let mut count = 0;
+        let mut all_zero = true;
+        for p in s.split('.') {
+            let ok = !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|c| c.is_ascii_digit())
+                && !(p.len() > 1 && p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|v| v <= 255);
+            if !ok {
+                return false;
+            }
+            count += 1;
+            all_zero &= p == "0";
+        }
+        count == 4 && !all_zero
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn ipv4_agrees_with_its_definition(s in "[0-9.]{0,18}|[0-9]{1,4}(\\.[0-9+\\-a ]{0,4}){2,4}|.{0,12}") {
+            proptest::prop_assert_eq!(ipv4(&s), ipv4_by_parts(&s), "{:?}", s);
+        }
+
+        /// Dotted numbers near the limits: parts around 255, with leading zeros, three to
+        /// five of them.
+        #[test]
+        fn ipv4_agrees_on_dotted_numbers(
+            parts in proptest::collection::vec((0u32..300, proptest::bool::weighted(0.1)), 3..6),
+        ) {
+            let s = parts
+                .iter()
+                .map(|(v, zero)| if *zero { format!("0{v}") } else { v.to_string() })
+                .collect::<Vec<_>>()
+                .join(".");
+            proptest::prop_assert_eq!(ipv4(&s), ipv4_by_parts(&s), "{:?}", s);
+        }
     }
 }
