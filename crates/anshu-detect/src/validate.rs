@@ -329,7 +329,7 @@ pub fn luhn_digits(s: &str) -> bool {
         return false;
     };
     let (len, sum) = luhn_sum(rev);
-    len >= 1 && check == b'0' + ((10 - sum % 10) % 10) as u8
+    len >= 1 && check == luhn_digit(sum)
 }
 
 /// Whether the ASCII digits `b` end with their Luhn check digit.
@@ -358,6 +358,11 @@ fn luhn_sum(rev_body: impl Iterator<Item = u8>) -> (usize, u32) {
 /// The Luhn (ISO/IEC 7812) check digit that completes `body` (ASCII digits).
 pub fn luhn_check_digit(body: &[u8]) -> u8 {
     let (_, sum) = luhn_sum(body.iter().rev().copied());
+    luhn_digit(sum)
+}
+
+/// The check digit that brings a Luhn sum to a multiple of ten.
+fn luhn_digit(sum: u32) -> u8 {
     b'0' + ((10 - sum % 10) % 10) as u8
 }
 
