@@ -10,8 +10,9 @@
 //!
 //! On x86-64 processors with SSSE3 (all of them since about 2008; detected once, when the
 //! filter is built) the classes are found sixteen bytes at a time, for any set of bytes, with
-//! two table shuffles indexed by the low half of each byte and one by the high half. Elsewhere a
-//! byte loop without branches gives the same mask, which a property test checks.
+//! two table shuffles indexed by the low half of each byte and one by the high half; with AVX2
+//! (since about 2013) the same shuffles take thirty-two bytes at a time. Elsewhere a byte loop
+//! without branches gives the same mask, which property tests check against each path.
 //!
 //! This module owns no search and no policy: it only says where the next candidate position is.
 
@@ -25,10 +26,34 @@ pub(crate) struct Starts {
     /// Where set, the pairs of bytes that may begin a match (bit `a | b << 8` for `a` then `b`;
     /// `b` is 0 at the end of the text): a candidate must begin with one of them.
     leads: Option<Box<[u64; 1024]>>,
-    /// The byte classes as shuffle tables (see [`NibbleTable`]), where the processor can use
-    /// them.
+    /// The byte classes as shuffle tables (see [`NibbleTable`]), and the widest instructions
+    /// the processor has for them, where it has any.
     #[cfg(target_arch = "x86_64")]
-    vector: Option<Box<Classes<NibbleTable>>>,
+    vector: Option<(Box<Classes<NibbleTable>>, Isa)>,
+}
+
+/// The vector instructions a block is classified with.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Isa {
+    /// Sixteen bytes at a time (x86-64 processors since about 2008).
+    Ssse3,
+    /// Thirty-two bytes at a time (since about 2013).
+    Avx2,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Isa {
+    /// The widest the processor has, detected once per filter built.
+    fn detect() -> Option<Isa> {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            Some(Isa::Avx2)
+        } else if std::arch::is_x86_feature_detected!("ssse3") {
+            Some(Isa::Ssse3)
+        } else {
+            None
+        }
+    }
 }
 
 /// The classes of bytes a block is sorted into. `first` marks candidates; the others describe
@@ -127,13 +152,14 @@ impl Starts {
             word_start,
             leads: None,
             #[cfg(target_arch = "x86_64")]
-            vector: std::arch::is_x86_feature_detected!("ssse3").then(|| {
-                Box::new(Classes {
+            vector: Isa::detect().map(|isa| {
+                let tables = Classes {
                     first: NibbleTable::new(|b| first[usize::from(b)]),
                     word: NibbleTable::new(is_word),
                     digit: NibbleTable::new(|b| b.is_ascii_digit()),
                     other: NibbleTable::new(beyond_hex),
-                })
+                };
+                (Box::new(tables), isa)
             }),
         }
     }
@@ -185,16 +211,29 @@ impl Starts {
         word_run(hay, i)
     }
 
-    /// The classes of the up to 64 bytes from `base`, with `first` made the candidates.
+    /// The classes of the up to 64 bytes from `base`, with `first` made the candidates. Not
+    /// inlined: it runs once a block, and inlined it made [`Starts::next`], which runs once a
+    /// candidate, too large to inline in turn.
+    #[inline(never)]
     fn block(&self, hay: &[u8], base: usize) -> Classes<u64> {
         #[cfg(target_arch = "x86_64")]
-        if let (Some(tables), Some(bytes)) = (&self.vector, hay.get(base..base + 64)) {
-            // SAFETY: `vector` is only set when the processor has SSSE3, all that `classify`
-            // needs; it reads nothing but the 64 bytes of `bytes`.
-            let masks = unsafe { ssse3::classify(bytes, tables, self.word_start) };
+        if let (Some((tables, isa)), Some(bytes)) = (&self.vector, hay.get(base..base + 64)) {
+            let masks = self.classify(bytes, tables, *isa);
             return self.candidates(hay, base, masks);
         }
         self.block_bytes(hay, base)
+    }
+
+    /// The classes of 64 bytes with `isa`, which the processor must have.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn classify(&self, bytes: &[u8], tables: &Classes<NibbleTable>, isa: Isa) -> Classes<u64> {
+        match isa {
+            // SAFETY: an `Isa` is only kept after `Isa::detect` found it (or, in tests, after
+            // the same check); each `classify` reads nothing but the 64 bytes of `bytes`.
+            Isa::Avx2 => unsafe { avx2::classify(bytes, tables, self.word_start) },
+            Isa::Ssse3 => unsafe { ssse3::classify(bytes, tables, self.word_start) },
+        }
     }
 
     /// `masks` with `first` cut to word starts, for a word-start group, or to the starts of
@@ -323,6 +362,77 @@ mod ssse3 {
     }
 }
 
+/// The SSSE3 test on 32 bytes at a time: each 128-bit half of a register shuffles with its own
+/// copy of the tables, so the same tables and steps serve.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use core::arch::x86_64::{
+        __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_xor_si256, _mm_loadu_si128,
+    };
+
+    use super::{Classes, NibbleTable};
+
+    /// A 16-byte table in both halves of a register.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn table(t: &[u8; 16]) -> __m256i {
+        // SAFETY: `t` is 16 bytes; the load has no alignment requirement.
+        _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(t.as_ptr().cast()) })
+    }
+
+    /// See `ssse3::member`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn member(
+        low: __m256i,
+        high: __m256i,
+        idx: __m256i,
+        idx_high: __m256i,
+        bit: __m256i,
+    ) -> __m256i {
+        let row = _mm256_or_si256(
+            _mm256_shuffle_epi8(low, idx),
+            _mm256_shuffle_epi8(high, idx_high),
+        );
+        _mm256_cmpeq_epi8(_mm256_and_si256(row, bit), bit)
+    }
+
+    /// The class masks of the 64 bytes: only `first` unless `runs` asks for the others.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn classify(bytes: &[u8], t: &Classes<NibbleTable>, runs: bool) -> Classes<u64> {
+        let tables = |n: &NibbleTable| (table(&n.low), table(&n.high));
+        let (f_low, f_high) = tables(&t.first);
+        let (w_low, w_high) = tables(&t.word);
+        let (d_low, d_high) = tables(&t.digit);
+        let (o_low, o_high) = tables(&t.other);
+        let bits = table(&[1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128]);
+        let top_low = _mm256_set1_epi8(0x8F_u8 as i8);
+        let nibble = _mm256_set1_epi8(0x0F);
+        let flip = _mm256_set1_epi8(i8::MIN);
+        let mut m = Classes::<u64>::default();
+        for (k, chunk) in bytes.chunks_exact(32).enumerate() {
+            // SAFETY: `chunk` is 32 bytes; the load has no alignment requirement.
+            let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+            let idx = _mm256_and_si256(v, top_low);
+            let idx_high = _mm256_xor_si256(idx, flip);
+            let bit = _mm256_shuffle_epi8(bits, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+            let mask = |low, high| {
+                let hits = member(low, high, idx, idx_high, bit);
+                u64::from(_mm256_movemask_epi8(hits) as u32) << (32 * k)
+            };
+            m.first |= mask(f_low, f_high);
+            if runs {
+                m.word |= mask(w_low, w_high);
+                m.digit |= mask(d_low, d_high);
+                m.other |= mask(o_low, o_high);
+            }
+        }
+        m
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +535,39 @@ mod tests {
             prop_assert_eq!(all(&ws, &hay), want);
             for base in 0..hay.len() {
                 prop_assert_eq!(ws.block(&hay, base).first, ws.block_bytes(&hay, base).first);
+            }
+        }
+
+        /// Each instruction set this processor has gives the byte loop's masks, whichever the
+        /// filter picked: on a machine with AVX2 the SSSE3 path is otherwise never run.
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn every_instruction_set_gives_the_byte_loop_masks(
+            block in proptest::collection::vec(any::<u8>(), 64),
+            set in proptest::collection::vec(any::<u8>(), 0..40),
+            word_start in any::<bool>(),
+        ) {
+            let mut first = [false; 256];
+            for b in set {
+                first[usize::from(b)] = true;
+            }
+            let ws = Starts::new(first, word_start);
+            let tables = &ws.vector.as_ref().expect("x86-64 processors have SSSE3").0;
+            let want = ws.block_bytes(&block, 0);
+            let mut isas = vec![];
+            if std::arch::is_x86_feature_detected!("ssse3") {
+                isas.push(Isa::Ssse3);
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                isas.push(Isa::Avx2);
+            }
+            for isa in isas {
+                let got = ws.candidates(&block, 0, ws.classify(&block, tables, isa));
+                if word_start {
+                    prop_assert_eq!(got, want, "{:?}", isa);
+                } else {
+                    prop_assert_eq!(got.first, want.first, "{:?}", isa);
+                }
             }
         }
 
