@@ -255,7 +255,19 @@ impl TextGroup {
         // Matches are reported one byte late: entering a match state on the byte at `at`
         // means a match ended at `at`.
         for (at, &b) in hay.iter().enumerate().skip(s) {
-            sid = dfa.next_state(cache, sid, b).map_err(|_| ())?;
+            // From an untagged state a step is one table lookup. A tagged result (a transition
+            // not computed yet, a match, the dead or the quit state), and every step from a
+            // tagged state, take the checked path.
+            let next = if sid.is_tagged() {
+                dfa.next_state(cache, sid, b).map_err(|_| ())?
+            } else {
+                dfa.next_state_untagged(cache, sid, b)
+            };
+            sid = if next.is_unknown() {
+                dfa.next_state(cache, sid, b).map_err(|_| ())?
+            } else {
+                next
+            };
             if sid.is_tagged() {
                 if sid.is_match() {
                     found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
@@ -1484,7 +1496,11 @@ impl Detector {
         let mut extra = Vec::new();
         let mut i = 0;
         loop {
-            i = skip_ascii(hay, i);
+            // Names begin with a CJK character. Most characters here are one, so ASCII is
+            // looked for first and only then passed over eight bytes at a time.
+            if hay.get(i).is_some_and(|&b| b < 0x80) {
+                i = skip_ascii(hay, i);
+            }
             if i >= hay.len() {
                 break;
             }
@@ -2200,6 +2216,20 @@ mod tests {
             .filter(|(t, _)| t == "person_name")
             .map(|(_, v)| v)
             .collect()
+    }
+
+    /// A name found once is found again, past filler that shares its first character (王府井)
+    /// or its first bytes (玉 begins with the same two as 王); the filter of first characters
+    /// lets those pass by and keeps the name.
+    #[test]
+    fn recurring_names_are_found_again() {
+        let d = det();
+        let filler = "本季度玉石营业收入同比增长，王府井门店客流稳定。".repeat(20);
+        let text = format!("收件人：王小明。{filler}今天王小明说他会到，王小说不是。");
+        assert_eq!(names(&d, &text), ["王小明", "王小明"]);
+        // The bare name alone in its line is still taken (it stands alone).
+        let text = format!("联系人：欧阳娜娜\n{filler}\n欧阳娜娜\n");
+        assert_eq!(names(&d, &text), ["欧阳娜娜", "欧阳娜娜"]);
     }
 
     #[test]

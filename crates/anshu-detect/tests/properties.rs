@@ -169,8 +169,40 @@ fn rich_text() -> impl Strategy<Value = String> {
     .prop_map(|v| v.concat())
 }
 
+/// Text where a few names recur, after role words and alone, among CJK characters (some of
+/// them sharing a name's first bytes), ASCII and punctuation: found names are looked for again.
+fn recurring_names() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(vec![
+                "王小明", "欧阳娜娜", "李雷", "张伟", "王小", "禤文", "𠀀王",
+            ])
+            .prop_map(str::to_owned),
+            2 => prop::sample::select(vec![
+                "收件人：", "联系人", "，", "、", "。", "\n", " ", "说", "审核", "的", "了",
+                "王", "小明", "name=", "abc", "12",
+            ])
+            .prop_map(str::to_owned),
+            2 => "[\u{4e00}-\u{4e3f}\u{738b}\u{5f20}]{1,3}",
+            1 => any::<char>().prop_map(|c| c.to_string()),
+        ],
+        0..80,
+    )
+    .prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Found names are found again where they recur, with the filter of their first two
+    /// characters as without it (the reference tries every character).
+    #[test]
+    fn recurring_names_match_the_reference_search(text in recurring_names()) {
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        det().scan_text(&text, &mut fast);
+        reference().scan_text(&text, &mut slow);
+        prop_assert_eq!(fast, slow);
+    }
 
     /// The fast search paths (anchored attempts at word starts, literal pairs and line
     /// starts) report exactly what one unanchored search of each group reports.
