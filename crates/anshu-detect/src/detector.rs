@@ -330,6 +330,8 @@ impl CharSet {
 /// A filter for positions where one of a set of literals can begin, by its first character, its
 /// first two characters and its first four bytes. Each test is a bitmap, so a position costs a
 /// UTF-8 decode and a few bit tests; false positives only cost an anchored attempt that fails.
+/// Where the text has two three-byte characters (most CJK text), their six bytes are tested in
+/// one bitmap instead, without decoding.
 ///
 /// The four-byte test matters for ASCII-led literals (`name=`, `owner:`): their first two
 /// characters (`na`, `ow`) begin a word in every line of English text, their first four bytes
@@ -346,10 +348,16 @@ struct PairFilter {
     /// Literals of fewer than four bytes (`xm`), whole, and the lengths they come in.
     short: Bits,
     short_lens: u8,
+    /// The first six bytes of literals that begin with two three-byte characters (nearly every
+    /// CJK literal): where the text has two such characters, this one test settles the position
+    /// without decoding either.
+    cjk: Bits,
 }
 
 const PAIR_BITS: u32 = 20;
 const QUAD_BITS: u32 = 18;
+/// 32 KiB, which stays in the first-level cache: this bitmap is read at most CJK characters.
+const CJK_BITS: u32 = 18;
 
 impl PairFilter {
     /// The filter of literals of two characters or more (see `selective_literal`).
@@ -362,6 +370,7 @@ impl PairFilter {
             quads: Bits::new(QUAD_BITS),
             short: Bits::new(QUAD_BITS),
             short_lens: 0,
+            cjk: Bits::new(CJK_BITS),
         };
         for lit in literals {
             filter.insert(lit);
@@ -384,6 +393,9 @@ impl PairFilter {
 
     /// Adds a literal of two characters or more.
     fn insert(&mut self, lit: &[u8]) {
+        if let Some(w) = two_cjk(lit, 0) {
+            self.cjk.set(six_slot(w, CJK_BITS));
+        }
         let (a, n) = decode(lit, 0);
         self.first.insert(a);
         let (b, _) = decode(lit, n);
@@ -396,9 +408,22 @@ impl PairFilter {
         }
     }
 
+    /// Whether a literal may begin at `i`, where a character starts, and that character's
+    /// length in bytes.
+    #[inline]
+    fn may_start(&self, hay: &[u8], i: usize) -> (bool, usize) {
+        // A literal that begins here begins with these two characters, so it is one of those
+        // whose first six bytes went into `cjk`.
+        if let Some(w) = two_cjk(hay, i) {
+            return (self.cjk.get(six_slot(w, CJK_BITS)), 3);
+        }
+        let (c, n) = decode(hay, i);
+        (self.may_start_decoded(hay, i, c, n), n)
+    }
+
     /// Whether a literal may begin at `i`, where character `c` of `n` bytes starts.
     #[inline]
-    fn may_start(&self, hay: &[u8], i: usize, c: u32, n: usize) -> bool {
+    fn may_start_decoded(&self, hay: &[u8], i: usize, c: u32, n: usize) -> bool {
         if !self.first.may_contain(c) || i + n >= hay.len() {
             return false;
         }
@@ -424,6 +449,21 @@ impl PairFilter {
 /// positions, where SipHash's set-up costs more than the lookup; the keys come from the text
 /// being scanned, not from an adversary who could choose collisions.
 type NameSet<'a> = crate::fxhash::FxHashSet<&'a str>;
+
+/// The first six bytes at `i` when they are two three-byte characters, as nearly all CJK
+/// characters are.
+#[inline]
+fn two_cjk(hay: &[u8], i: usize) -> Option<&[u8]> {
+    hay.get(i..i + 6)
+        .filter(|w| w[0] & 0xF0 == 0xE0 && w[3] & 0xF0 == 0xE0)
+}
+
+/// The slot of six bytes in a bitmap of `2^bits` bits.
+#[inline]
+fn six_slot(w: &[u8], bits: u32) -> usize {
+    let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], 0, 0]);
+    (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+}
 
 /// A hash of a pair of characters; its top bits index the pair bitmaps.
 fn pair_hash(a: u32, b: u32) -> u32 {
@@ -1265,8 +1305,8 @@ impl Detector {
                 // UTF-8 a literal's first byte only ever begins a character.
                 while let Some(at) = filter.starts.next(hay, i, &mut cursor) {
                     i = at;
-                    let (c, n) = decode(hay, i);
-                    if filter.may_start(hay, i, c, n) {
+                    let (may, n) = filter.may_start(hay, i);
+                    if may {
                         if let Some((pid, e)) = g.anchored(cache, hay, i, Anchored::Yes) {
                             pos = self.candidate(g, text, cache, pid, i, e, (0, 0), out);
                         }
@@ -2539,5 +2579,53 @@ mod tests {
                 ("drug".into(), "布洛芬".into())
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A literal of two to five characters: CJK ones of several lead bytes, ASCII, full-width
+    /// punctuation, a two-byte `·` and a four-byte character, as the rules' literals have.
+    fn literal() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                4 => "[\u{4e00}-\u{9fa5}\u{738b}\u{7701}\u{5e02}\u{533a}]",
+                2 => "[a-zA-Z=:_]",
+                1 => "[：（）·\u{20000}]",
+            ],
+            2..6,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// The literal filter passes every position where one of its literals begins, whatever
+        /// comes before and after it, by its own test and by the cursor.
+        #[test]
+        fn literal_filter_passes_every_literal(
+            literals in proptest::collection::vec(literal(), 1..30),
+            pick in any::<proptest::sample::Index>(),
+            before in "[a-z \u{4e00}-\u{4e3f}：]{0,3}",
+            after in "(?s).{0,4}",
+        ) {
+            let filter = PairFilter::new(literals.iter().map(|l| l.as_bytes()));
+            let lit = pick.get(&literals);
+            let text = format!("{before}{lit}{after}");
+            let hay = text.as_bytes();
+            let at = before.len();
+            prop_assert!(filter.may_start(hay, at).0, "{:?} at {}", text, at);
+            let mut cursor = Cursor::new();
+            let mut i = 0;
+            let mut seen = false;
+            while let Some(p) = filter.starts.next(hay, i, &mut cursor) {
+                seen |= p == at;
+                i = p + 1;
+            }
+            prop_assert!(seen, "{:?}: the cursor skipped {}", text, at);
+        }
     }
 }
