@@ -394,7 +394,7 @@ impl PairFilter {
     /// Adds a literal of two characters or more.
     fn insert(&mut self, lit: &[u8]) {
         if let Some(w) = two_cjk(lit, 0) {
-            self.cjk.set(six_slot(w, CJK_BITS));
+            self.cjk.set(six_slot(w));
         }
         let (a, n) = decode(lit, 0);
         self.first.insert(a);
@@ -415,7 +415,7 @@ impl PairFilter {
         // A literal that begins here begins with these two characters, so it is one of those
         // whose first six bytes went into `cjk`.
         if let Some(w) = two_cjk(hay, i) {
-            return (self.cjk.get(six_slot(w, CJK_BITS)), 3);
+            return (self.cjk.get(six_slot(w)), 3);
         }
         let (c, n) = decode(hay, i);
         (self.may_start_decoded(hay, i, c, n), n)
@@ -458,11 +458,11 @@ fn two_cjk(hay: &[u8], i: usize) -> Option<&[u8]> {
         .filter(|w| w[0] & 0xF0 == 0xE0 && w[3] & 0xF0 == 0xE0)
 }
 
-/// The slot of six bytes in a bitmap of `2^bits` bits.
+/// The slot of six bytes in the bitmap of [`CJK_BITS`] bits.
 #[inline]
-fn six_slot(w: &[u8], bits: u32) -> usize {
+fn six_slot(w: &[u8]) -> usize {
     let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], 0, 0]);
-    (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - CJK_BITS)) as usize
 }
 
 /// A hash of a pair of characters; its top bits index the pair bitmaps.
