@@ -86,7 +86,7 @@ struct ValueCapture {
 impl ValueCapture {
     /// Both compilations of the pattern whose syntax tree is `hir` (see [`parse`]).
     fn new(hir: &regex_syntax::hir::Hir) -> Result<Option<ValueCapture>, RuleError> {
-        let full = meta_builder()
+        let full = capture_builder()
             .build_from_hir(hir)
             .map_err(|e| RuleError::Compile(e.to_string()))?;
         let slot_of = |re: &Regex| {
@@ -97,7 +97,7 @@ impl ValueCapture {
         let Some(slot) = slot_of(&full) else {
             return Ok(None);
         };
-        let bmp = meta_builder()
+        let bmp = capture_builder()
             .build_from_hir(&within_bmp(hir))
             .ok()
             .filter(|re| {
@@ -740,11 +740,19 @@ fn meta_config() -> meta::Config {
         .dfa_size_limit(Some(32 << 20))
 }
 
-/// A builder for leftmost-first regexes compiled from a syntax tree (the syntax options of
-/// `build_regex` are the parser's defaults).
-fn meta_builder() -> meta::Builder {
+/// A builder for the leftmost-first regexes that capture value groups, compiled from a syntax
+/// tree (the syntax options of `build_regex` are the parser's defaults). Without the DFAs: a
+/// capture search would first run one to find the match's bounds and then the backtracker
+/// within them, but the bounds are known before a capture is asked for (see
+/// `ValueCapture::find`).
+fn capture_builder() -> meta::Builder {
     let mut b = Regex::builder();
-    b.configure(meta_config().match_kind(MatchKind::LeftmostFirst));
+    b.configure(
+        meta_config()
+            .match_kind(MatchKind::LeftmostFirst)
+            .hybrid(false)
+            .dfa(false),
+    );
     b
 }
 
