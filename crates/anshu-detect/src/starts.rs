@@ -295,142 +295,106 @@ fn word_run(hay: &[u8], i: usize) -> (usize, usize, bool) {
     (j - i, digits, other)
 }
 
+/// The vector test's functions for one instruction set: `member` and `classify`, written once
+/// for both widths. The module that invokes this names its intrinsics with the short names used
+/// here (`V` for the register type, `and`, `or`, `xor`, `shuffle`, `cmpeq`, `set1`,
+/// `srli_epi16`, `movemask`, `loadu`) and provides `table`, which loads a 16-byte table into
+/// every 128-bit half of a register; `$width` bytes are taken at a time, and `$mask` holds one
+/// bit per byte of them.
+#[cfg(target_arch = "x86_64")]
+macro_rules! nibble_test {
+    ($feature:literal, $width:literal, $mask:ty) => {
+        /// The bytes of the chunk in the set whose tables are `low` and `high`, given the chunk
+        /// masked to its top and low four bits (`idx`, which indexes `low` for bytes below 0x80
+        /// and gives 0 for the others, as a shuffle does for an index with its top bit set), the
+        /// same with the top bit flipped (`idx_high`, the other way round), and each byte's bit
+        /// within its table entry (`bit`).
+        #[inline]
+        #[target_feature(enable = $feature)]
+        fn member(low: V, high: V, idx: V, idx_high: V, bit: V) -> V {
+            let row = or(shuffle(low, idx), shuffle(high, idx_high));
+            cmpeq(and(row, bit), bit)
+        }
+
+        /// The class masks of the 64 bytes: only `first` unless `runs` asks for the others.
+        #[target_feature(enable = $feature)]
+        pub(super) fn classify(
+            bytes: &[u8],
+            t: &super::Classes<super::NibbleTable>,
+            runs: bool,
+        ) -> super::Classes<u64> {
+            let tables = |n: &super::NibbleTable| (table(&n.low), table(&n.high));
+            let (f_low, f_high) = tables(&t.first);
+            let (w_low, w_high) = tables(&t.word);
+            let (d_low, d_high) = tables(&t.digit);
+            let (o_low, o_high) = tables(&t.other);
+            // Entry `k` is bit `k mod 8`: a byte's bit within its table entry, by its top four
+            // bits.
+            let bits = table(&[1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128]);
+            let top_low = set1(0x8F_u8 as i8);
+            let nibble = set1(0x0F);
+            let flip = set1(i8::MIN);
+            let mut m = super::Classes::<u64>::default();
+            for (k, chunk) in bytes.chunks_exact($width).enumerate() {
+                // SAFETY: `chunk` is as wide as the register; the load has no
+                // alignment requirement.
+                let v = unsafe { loadu(chunk.as_ptr().cast()) };
+                let idx = and(v, top_low);
+                let idx_high = xor(idx, flip);
+                let bit = shuffle(bits, and(srli_epi16(v, 4), nibble));
+                let mask = |low, high| {
+                    let hits = member(low, high, idx, idx_high, bit);
+                    u64::from(movemask(hits) as $mask) << ($width * k)
+                };
+                m.first |= mask(f_low, f_high);
+                if runs {
+                    m.word |= mask(w_low, w_high);
+                    m.digit |= mask(d_low, d_high);
+                    m.other |= mask(o_low, o_high);
+                }
+            }
+            m
+        }
+    };
+}
+
+/// The vector test on 16 bytes at a time.
 #[cfg(target_arch = "x86_64")]
 mod ssse3 {
     use core::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8, _mm_setr_epi8, _mm_shuffle_epi8, _mm_srli_epi16, _mm_xor_si128,
+        __m128i as V, _mm_and_si128 as and, _mm_cmpeq_epi8 as cmpeq, _mm_loadu_si128 as loadu,
+        _mm_movemask_epi8 as movemask, _mm_or_si128 as or, _mm_set1_epi8 as set1,
+        _mm_shuffle_epi8 as shuffle, _mm_srli_epi16 as srli_epi16, _mm_xor_si128 as xor,
     };
 
-    use super::{Classes, NibbleTable};
-
-    fn table(t: &[u8; 16]) -> __m128i {
+    fn table(t: &[u8; 16]) -> V {
         // SAFETY: `t` is 16 bytes; the load has no alignment requirement.
-        unsafe { _mm_loadu_si128(t.as_ptr().cast()) }
+        unsafe { loadu(t.as_ptr().cast()) }
     }
 
-    /// The bytes of the chunk in the set whose tables are `low` and `high`, given the chunk
-    /// masked to its top and low four bits (`idx`, which indexes `low` for bytes below 0x80
-    /// and gives 0 for the others, as a shuffle does for an index with its top bit set), the same
-    /// with the top bit flipped (`idx_high`, the other way round), and each byte's bit within its
-    /// table entry (`bit`).
-    #[inline]
-    #[target_feature(enable = "ssse3")]
-    fn member(
-        low: __m128i,
-        high: __m128i,
-        idx: __m128i,
-        idx_high: __m128i,
-        bit: __m128i,
-    ) -> __m128i {
-        let row = _mm_or_si128(_mm_shuffle_epi8(low, idx), _mm_shuffle_epi8(high, idx_high));
-        _mm_cmpeq_epi8(_mm_and_si128(row, bit), bit)
-    }
-
-    /// The class masks of the 64 bytes: only `first` unless `runs` asks for the others.
-    #[target_feature(enable = "ssse3")]
-    pub(super) fn classify(bytes: &[u8], t: &Classes<NibbleTable>, runs: bool) -> Classes<u64> {
-        let tables = |n: &NibbleTable| (table(&n.low), table(&n.high));
-        let (f_low, f_high) = tables(&t.first);
-        let (w_low, w_high) = tables(&t.word);
-        let (d_low, d_high) = tables(&t.digit);
-        let (o_low, o_high) = tables(&t.other);
-        // Entry `k` is bit `k mod 8`: a byte's bit within its table entry, by its top four bits.
-        let bits = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
-        let top_low = _mm_set1_epi8(0x8F_u8 as i8);
-        let nibble = _mm_set1_epi8(0x0F);
-        let flip = _mm_set1_epi8(i8::MIN);
-        let mut m = Classes::<u64>::default();
-        for (k, chunk) in bytes.chunks_exact(16).enumerate() {
-            // SAFETY: `chunk` is 16 bytes; the load has no alignment requirement.
-            let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
-            let idx = _mm_and_si128(v, top_low);
-            let idx_high = _mm_xor_si128(idx, flip);
-            let bit = _mm_shuffle_epi8(bits, _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
-            let mask = |low, high| {
-                let hits = member(low, high, idx, idx_high, bit);
-                u64::from(_mm_movemask_epi8(hits) as u16) << (16 * k)
-            };
-            m.first |= mask(f_low, f_high);
-            if runs {
-                m.word |= mask(w_low, w_high);
-                m.digit |= mask(d_low, d_high);
-                m.other |= mask(o_low, o_high);
-            }
-        }
-        m
-    }
+    nibble_test!("ssse3", 16, u16);
 }
 
-/// The SSSE3 test on 32 bytes at a time: each 128-bit half of a register shuffles with its own
+/// The vector test on 32 bytes at a time: each 128-bit half of a register shuffles with its own
 /// copy of the tables, so the same tables and steps serve.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use core::arch::x86_64::{
-        __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8,
-        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
-        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_xor_si256, _mm_loadu_si128,
+        __m256i as V, _mm256_and_si256 as and, _mm256_broadcastsi128_si256,
+        _mm256_cmpeq_epi8 as cmpeq, _mm256_loadu_si256 as loadu, _mm256_movemask_epi8 as movemask,
+        _mm256_or_si256 as or, _mm256_set1_epi8 as set1, _mm256_shuffle_epi8 as shuffle,
+        _mm256_srli_epi16 as srli_epi16, _mm256_xor_si256 as xor, _mm_loadu_si128,
     };
-
-    use super::{Classes, NibbleTable};
 
     /// A 16-byte table in both halves of a register.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn table(t: &[u8; 16]) -> __m256i {
+    fn table(t: &[u8; 16]) -> V {
         // SAFETY: `t` is 16 bytes; the load has no alignment requirement.
         _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(t.as_ptr().cast()) })
     }
 
-    /// See `ssse3::member`.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn member(
-        low: __m256i,
-        high: __m256i,
-        idx: __m256i,
-        idx_high: __m256i,
-        bit: __m256i,
-    ) -> __m256i {
-        let row = _mm256_or_si256(
-            _mm256_shuffle_epi8(low, idx),
-            _mm256_shuffle_epi8(high, idx_high),
-        );
-        _mm256_cmpeq_epi8(_mm256_and_si256(row, bit), bit)
-    }
-
-    /// The class masks of the 64 bytes: only `first` unless `runs` asks for the others.
-    #[target_feature(enable = "avx2")]
-    pub(super) fn classify(bytes: &[u8], t: &Classes<NibbleTable>, runs: bool) -> Classes<u64> {
-        let tables = |n: &NibbleTable| (table(&n.low), table(&n.high));
-        let (f_low, f_high) = tables(&t.first);
-        let (w_low, w_high) = tables(&t.word);
-        let (d_low, d_high) = tables(&t.digit);
-        let (o_low, o_high) = tables(&t.other);
-        let bits = table(&[1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128]);
-        let top_low = _mm256_set1_epi8(0x8F_u8 as i8);
-        let nibble = _mm256_set1_epi8(0x0F);
-        let flip = _mm256_set1_epi8(i8::MIN);
-        let mut m = Classes::<u64>::default();
-        for (k, chunk) in bytes.chunks_exact(32).enumerate() {
-            // SAFETY: `chunk` is 32 bytes; the load has no alignment requirement.
-            let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
-            let idx = _mm256_and_si256(v, top_low);
-            let idx_high = _mm256_xor_si256(idx, flip);
-            let bit = _mm256_shuffle_epi8(bits, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
-            let mask = |low, high| {
-                let hits = member(low, high, idx, idx_high, bit);
-                u64::from(_mm256_movemask_epi8(hits) as u32) << (32 * k)
-            };
-            m.first |= mask(f_low, f_high);
-            if runs {
-                m.word |= mask(w_low, w_high);
-                m.digit |= mask(d_low, d_high);
-                m.other |= mask(o_low, o_high);
-            }
-        }
-        m
-    }
+    nibble_test!("avx2", 32, u32);
 }
 
 #[cfg(test)]
