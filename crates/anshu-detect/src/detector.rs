@@ -12,6 +12,7 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::rules::{Boundary, RuleSet, TypeSpec};
 use crate::runs::{is_word, RunLimit, RunShapes};
@@ -203,6 +204,19 @@ enum Entry {
     /// the group is tried, anchored, at the positions up to `reach` bytes before each, where a
     /// match ending with it can begin.
     Suffix { literals: AhoCorasick, reach: usize },
+    /// Led by key names (`name`, `customer_name`, `to`), whose letters begin most words of a
+    /// log, but holding a separator byte (`:` or `=`) at most `reach` bytes after the start,
+    /// which the key part never holds: the separators are found with `memchr`, the rest of the
+    /// pattern from there on (`tail`, anchored) must match at one, and only then is the group
+    /// tried at the positions up to `reach` bytes before it (see [`Infix`]).
+    Infix {
+        bytes: Vec<u8>,
+        reach: usize,
+        /// The bytes that can follow a separator in a match: most separators in a log (the
+        /// colons of a timestamp) are passed over on this test alone.
+        follow: Box<[bool; 256]>,
+        tail: Box<DFA>,
+    },
     /// No usable prefix (negated-class patterns): an unanchored search.
     Anywhere,
 }
@@ -232,7 +246,7 @@ impl TextGroup {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn walk(
         &self,
         cache: &mut GroupCache,
@@ -240,50 +254,63 @@ impl TextGroup {
         s: usize,
         anchored: Anchored,
     ) -> Result<Option<(usize, usize)>, ()> {
-        let dfa = &self.dfa;
-        let look_behind = s.checked_sub(1).map(|i| hay[i]);
-        let mut sid = if anchored == Anchored::Yes {
-            cache.start(dfa, look_behind)?
+        walk(&self.dfa, cache, hay, s, anchored)
+    }
+}
+
+/// The match of `dfa`'s patterns at `s` (anchored as asked): the pattern and where it ends;
+/// `Err` when the DFA quits. The DFA is walked byte by byte here (see [`TextGroup::anchored`]).
+/// Always inlined: it runs once a candidate, and most walks end after a byte or two.
+#[inline(always)]
+fn walk(
+    dfa: &DFA,
+    cache: &mut GroupCache,
+    hay: &[u8],
+    s: usize,
+    anchored: Anchored,
+) -> Result<Option<(usize, usize)>, ()> {
+    let look_behind = s.checked_sub(1).map(|i| hay[i]);
+    let mut sid = if anchored == Anchored::Yes {
+        cache.start(dfa, look_behind)?
+    } else {
+        let cfg = regex_automata::util::start::Config::new()
+            .anchored(anchored)
+            .look_behind(look_behind);
+        dfa.start_state(&mut cache.dfa, &cfg).map_err(|_| ())?
+    };
+    let cache = &mut cache.dfa;
+    let mut found = None;
+    // Matches are reported one byte late: entering a match state on the byte at `at` means a
+    // match ended at `at`.
+    for (at, &b) in hay.iter().enumerate().skip(s) {
+        // From an untagged state a step is one table lookup. A tagged result (a transition not
+        // computed yet, a match, the dead or the quit state), and every step from a tagged
+        // state, take the checked path.
+        let next = if sid.is_tagged() {
+            dfa.next_state(cache, sid, b).map_err(|_| ())?
         } else {
-            let cfg = regex_automata::util::start::Config::new()
-                .anchored(anchored)
-                .look_behind(look_behind);
-            dfa.start_state(&mut cache.dfa, &cfg).map_err(|_| ())?
+            dfa.next_state_untagged(cache, sid, b)
         };
-        let cache = &mut cache.dfa;
-        let mut found = None;
-        // Matches are reported one byte late: entering a match state on the byte at `at`
-        // means a match ended at `at`.
-        for (at, &b) in hay.iter().enumerate().skip(s) {
-            // From an untagged state a step is one table lookup. A tagged result (a transition
-            // not computed yet, a match, the dead or the quit state), and every step from a
-            // tagged state, take the checked path.
-            let next = if sid.is_tagged() {
-                dfa.next_state(cache, sid, b).map_err(|_| ())?
-            } else {
-                dfa.next_state_untagged(cache, sid, b)
-            };
-            sid = if next.is_unknown() {
-                dfa.next_state(cache, sid, b).map_err(|_| ())?
-            } else {
-                next
-            };
-            if sid.is_tagged() {
-                if sid.is_match() {
-                    found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
-                } else if sid.is_dead() {
-                    return Ok(found);
-                } else if sid.is_quit() {
-                    return Err(());
-                }
+        sid = if next.is_unknown() {
+            dfa.next_state(cache, sid, b).map_err(|_| ())?
+        } else {
+            next
+        };
+        if sid.is_tagged() {
+            if sid.is_match() {
+                found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
+            } else if sid.is_dead() {
+                return Ok(found);
+            } else if sid.is_quit() {
+                return Err(());
             }
         }
-        sid = dfa.next_eoi_state(cache, sid).map_err(|_| ())?;
-        if sid.is_match() {
-            found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), hay.len()));
-        }
-        Ok(found)
     }
+    sid = dfa.next_eoi_state(cache, sid).map_err(|_| ())?;
+    if sid.is_match() {
+        found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), hay.len()));
+    }
+    Ok(found)
 }
 
 /// A bitmap of `2^bits` entries.
@@ -584,6 +611,229 @@ fn suffix_entry(patterns: &[String]) -> Option<(AhoCorasick, usize)> {
     Some((ac, max_len.saturating_sub(shortest)))
 }
 
+/// The first position in `hay` of one of `bytes` (one to three of them).
+fn find_byte(bytes: &[u8], hay: &[u8]) -> Option<usize> {
+    match *bytes {
+        [a] => memchr::memchr(a, hay),
+        [a, b] => memchr::memchr2(a, b, hay),
+        [a, b, c] => memchr::memchr3(a, b, c, hay),
+        _ => None,
+    }
+}
+
+/// How a pattern led by key names is looked for from inside ([`Entry::Infix`]): a required
+/// item of its top-level sequence that matches one of at most three ASCII bytes (`[:=]`), where
+/// the items before it (the head: the key names, a quote, a space) never match one of them and
+/// span at most `reach` bytes; and the sequence from that item on (the tail).
+struct Infix {
+    bytes: Vec<u8>,
+    /// The ASCII bytes the head can match.
+    head: [bool; 128],
+    reach: usize,
+    /// The bytes the rest of the tail can begin with (all of them where it can be empty).
+    follow: [bool; 256],
+    tail: Hir,
+}
+
+impl Infix {
+    /// The infix of the pattern whose tree is `hir`: at the first item that qualifies.
+    fn of(hir: &Hir) -> Option<Infix> {
+        let HirKind::Concat(items) = hir.kind() else {
+            return None;
+        };
+        for (i, item) in items.iter().enumerate().skip(1) {
+            let Some(bytes) = few_ascii_bytes(item) else {
+                continue;
+            };
+            let mut head = [false; 128];
+            for h in &items[..i] {
+                ascii_bytes_of(h, &mut head);
+            }
+            if bytes.iter().any(|&b| head[usize::from(b)]) {
+                continue;
+            }
+            let reach = Hir::concat(items[..i].to_vec())
+                .properties()
+                .maximum_len()?;
+            // A long head would make the windows before separators long.
+            if reach > 64 {
+                return None;
+            }
+            let mut follow = [false; 256];
+            if first_bytes_of(&Hir::concat(items[i + 1..].to_vec()), &mut follow) {
+                follow = [true; 256];
+            }
+            return Some(Infix {
+                bytes,
+                head,
+                reach,
+                follow,
+                tail: Hir::concat(items[i..].to_vec()),
+            });
+        }
+        None
+    }
+
+    /// Whether this infix can join `others` in one group: all their bytes together are at most
+    /// three, and no head, this one's or theirs, can match one of them.
+    fn agrees_with(&self, others: &[Infix]) -> bool {
+        let mut all: Vec<u8> = others
+            .iter()
+            .flat_map(|x| x.bytes.iter().copied())
+            .chain(self.bytes.iter().copied())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all.len() <= 3
+            && std::iter::once(self)
+                .chain(others)
+                .all(|x| all.iter().all(|&b| !x.head[usize::from(b)]))
+    }
+
+    /// The entry of a group of patterns with these infixes (which agree).
+    fn entry(infixes: Vec<Infix>) -> Result<Entry, String> {
+        let mut bytes: Vec<u8> = infixes.iter().flat_map(|x| x.bytes.clone()).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let reach = infixes.iter().map(|x| x.reach).max().unwrap_or(0);
+        let mut follow = Box::new([false; 256]);
+        for x in &infixes {
+            for (f, &g) in follow.iter_mut().zip(x.follow.iter()) {
+                *f |= g;
+            }
+        }
+        let tails: Vec<Hir> = infixes.into_iter().map(|x| x.tail).collect();
+        let nfa = thompson::Compiler::new()
+            .configure(thompson::Config::new().nfa_size_limit(Some(256 << 20)))
+            .build_many_from_hir(&tails)
+            .map_err(|e| e.to_string())?;
+        let tail = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .cache_capacity(8 << 20)
+                    .unicode_word_boundary(true)
+                    .minimum_cache_clear_count(None),
+            )
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        Ok(Entry::Infix {
+            bytes,
+            reach,
+            follow,
+            tail: Box::new(tail),
+        })
+    }
+}
+
+/// The bytes `hir` matches when it matches one of at most three ASCII bytes and nothing else.
+fn few_ascii_bytes(hir: &Hir) -> Option<Vec<u8>> {
+    let mut set = [false; 128];
+    match hir.kind() {
+        HirKind::Literal(lit) if lit.0.len() == 1 && lit.0[0] < 0x80 => {
+            return Some(lit.0.to_vec());
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                if u32::from(r.end()) >= 0x80 {
+                    return None;
+                }
+                for b in u32::from(r.start())..=u32::from(r.end()) {
+                    set[b as usize] = true;
+                }
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                if r.end() >= 0x80 {
+                    return None;
+                }
+                for b in r.start()..=r.end() {
+                    set[usize::from(b)] = true;
+                }
+            }
+        }
+        _ => return None,
+    }
+    let bytes: Vec<u8> = (0..128u8).filter(|&b| set[usize::from(b)]).collect();
+    (!bytes.is_empty() && bytes.len() <= 3).then_some(bytes)
+}
+
+/// Marks in `set` every byte a match of `hir` can begin with; returns whether it can be empty.
+/// A class of characters outside ASCII marks the lead bytes from its first character's to its
+/// last's (lead bytes grow with the code point), a superset.
+fn first_bytes_of(hir: &Hir, set: &mut [bool; 256]) -> bool {
+    let lead = |c: char| {
+        let mut buf = [0u8; 4];
+        c.encode_utf8(&mut buf);
+        usize::from(buf[0])
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(lit) => match lit.0.first() {
+            Some(&b) => {
+                set[usize::from(b)] = true;
+                false
+            }
+            None => true,
+        },
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                set[lead(r.start())..=lead(r.end())].fill(true);
+            }
+            false
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    set[usize::from(b)] = true;
+                }
+            }
+            false
+        }
+        HirKind::Repetition(r) => first_bytes_of(&r.sub, set) || r.min == 0,
+        HirKind::Capture(c) => first_bytes_of(&c.sub, set),
+        HirKind::Concat(v) => v.iter().all(|h| first_bytes_of(h, set)),
+        HirKind::Alternation(v) => v
+            .iter()
+            .fold(false, |empty, h| first_bytes_of(h, set) | empty),
+    }
+}
+
+/// Marks in `set` every ASCII byte a match of `hir` can hold. (Bytes of non-ASCII characters
+/// are all 0x80 or above and cannot be one.)
+fn ascii_bytes_of(hir: &Hir, set: &mut [bool; 128]) {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(lit) => {
+            for &b in lit.0.iter().filter(|&&b| b < 0x80) {
+                set[usize::from(b)] = true;
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.ranges() {
+                for b in u32::from(r.start())..=u32::from(r.end()).min(0x7F) {
+                    set[b as usize] = true;
+                }
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.ranges() {
+                for b in r.start()..=r.end().min(0x7F) {
+                    set[usize::from(b)] = true;
+                }
+            }
+        }
+        HirKind::Repetition(r) => ascii_bytes_of(&r.sub, set),
+        HirKind::Capture(c) => ascii_bytes_of(&c.sub, set),
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            for h in v {
+                ascii_bytes_of(h, set);
+            }
+        }
+    }
+}
+
 /// Whether a literal is rare enough to find candidates by: two characters or more. (Single
 /// characters, a surname or a comma, occur everywhere.)
 fn selective_literal(lit: &[u8]) -> bool {
@@ -620,14 +870,17 @@ struct GroupCache {
     dfa: DfaCache,
     starts: Box<[Option<LazyStateID>; 257]>,
     clears: usize,
+    /// The same for the tail automaton of an infix group ([`Entry::Infix`]).
+    tail: Option<Box<GroupCache>>,
 }
 
 impl GroupCache {
-    fn new(dfa: &DFA) -> GroupCache {
+    fn new(dfa: &DFA, tail: Option<&DFA>) -> GroupCache {
         GroupCache {
             dfa: dfa.create_cache(),
             starts: Box::new([None; 257]),
             clears: 0,
+            tail: tail.map(|t| Box::new(GroupCache::new(t, None))),
         }
     }
 
@@ -639,6 +892,7 @@ impl GroupCache {
         }
     }
 
+    #[inline(always)]
     fn start(&mut self, dfa: &DFA, look_behind: Option<u8>) -> Result<LazyStateID, ()> {
         self.sync();
         let k = look_behind.map_or(256, usize::from);
@@ -875,7 +1129,7 @@ impl Detector {
         let mut group_src: Vec<(
             String,
             Vec<String>,
-            Vec<(TextPattern, Option<Vec<Vec<u8>>>)>,
+            Vec<(TextPattern, Option<Vec<Vec<u8>>>, Option<Hir>)>,
         )> = Vec::new();
         let mut hinted = Vec::new();
         let mut hinted_terms: Vec<String> = Vec::new();
@@ -956,6 +1210,9 @@ impl Detector {
                     } else {
                         RunLimit::NONE
                     };
+                    // The tree is kept for the infix analysis, which looks at patterns as
+                    // written (those with a boundary added are word-led and searched otherwise).
+                    let tree = if src == *p { hir.ok() } else { None };
                     group_src[slot].2.push((
                         TextPattern {
                             ty: idx,
@@ -964,6 +1221,7 @@ impl Detector {
                             run_limit,
                         },
                         lits,
+                        tree,
                     ));
                     group_src[slot].1.push(src);
                 }
@@ -1010,9 +1268,12 @@ impl Detector {
             // the rest (negated classes), which would otherwise switch off the literal filter
             // for the whole automaton.
             #[allow(clippy::type_complexity)]
-            let mut parts: [Vec<(String, TextPattern, Option<Vec<Vec<u8>>>)>; 4] =
+            let mut parts: [Vec<(String, TextPattern, Option<Vec<Vec<u8>>>)>; 5] =
                 Default::default();
-            for (src, (p, lits)) in src.into_iter().zip(patterns) {
+            // The infixes of the patterns in the infix part (slot 4), which must agree: their
+            // bytes together are at most three, and none of their heads holds one of them.
+            let mut infixes: Vec<Infix> = Vec::new();
+            for (src, (p, lits, tree)) in src.into_iter().zip(patterns) {
                 let word = lits.is_some()
                     && p.first_bytes
                         .iter()
@@ -1022,10 +1283,28 @@ impl Detector {
                 let pairs = lits
                     .as_ref()
                     .is_some_and(|ls| ls.iter().all(|l| selective_literal(l)));
+                // Key names (`name=`, `"customer_name":`) begin with letters, which begin most
+                // words of a log: such a pattern is looked for from its separator instead,
+                // where it has one (see `Entry::Infix`). (Some of their literals begin with
+                // other characters: `(?i:s)` also matches the long s, `ſ`.)
+                let letter_led = lits.as_ref().is_some_and(|ls| {
+                    ls.iter()
+                        .any(|l| l.first().is_some_and(u8::is_ascii_alphanumeric))
+                });
+                let infix = if !word && letter_led && !line_led(&src) {
+                    tree.as_ref()
+                        .and_then(Infix::of)
+                        .filter(|x| x.agrees_with(&infixes))
+                } else {
+                    None
+                };
                 let slot = if word {
                     0
                 } else if line_led(&src) {
                     2
+                } else if let Some(x) = infix {
+                    infixes.push(x);
+                    4
                 } else if pairs {
                     1
                 } else {
@@ -1042,7 +1321,9 @@ impl Detector {
                 let dfa = build_dfa(&src).map_err(RuleError::Compile)?;
                 // One or two patterns are searched fastest by the meta engine itself, which
                 // finds a rare inner literal (the `@` of an e-mail address) with SIMD.
-                let entry = if slot == 2 {
+                let entry = if slot == 4 {
+                    Infix::entry(std::mem::take(&mut infixes)).map_err(RuleError::Compile)?
+                } else if slot == 2 {
                     Entry::LineStart
                 } else if let Some((literals, reach)) =
                     (slot == 3).then(|| suffix_entry(&src)).flatten()
@@ -1087,9 +1368,21 @@ impl Detector {
                 });
             }
         }
-        let dfas: Vec<DFA> = groups.iter().map(|g| g.dfa.clone()).collect();
+        let dfas: Vec<(DFA, Option<DFA>)> = groups
+            .iter()
+            .map(|g| {
+                let tail = match &g.entry {
+                    Entry::Infix { tail, .. } => Some(DFA::clone(tail)),
+                    _ => None,
+                };
+                (g.dfa.clone(), tail)
+            })
+            .collect();
         let scratch: ScratchPool = Pool::new(Box::new(move || Scratch {
-            caches: dfas.iter().map(GroupCache::new).collect(),
+            caches: dfas
+                .iter()
+                .map(|(d, t)| GroupCache::new(d, t.as_ref()))
+                .collect(),
         }));
         let hinted_ac = if hinted_terms.is_empty() {
             None
@@ -1359,6 +1652,45 @@ impl Detector {
                     }
                     tried = tried.max(p);
                     from = occ.start() + 1;
+                }
+            }
+            Entry::Infix {
+                bytes,
+                reach,
+                follow,
+                tail,
+            } => {
+                // As for `Suffix`: the separators are taken in order and the windows before
+                // them, and `tried`, only move forward. A match's first separator byte is the
+                // one its tail begins with (its head holds none), so a match beginning after
+                // one separator has its own separator after that one, and is tried there.
+                let mut tried = 0;
+                let mut from = 0;
+                while let Some(k) = find_byte(bytes, hay.get(from..).unwrap_or_default()) {
+                    let o = from + k;
+                    from = o + 1;
+                    // (At the end of the text the tail decides.)
+                    if o < pos || !hay.get(o + 1).is_none_or(|&b| follow[usize::from(b)]) {
+                        continue;
+                    }
+                    if let Some(tc) = cache.tail.as_deref_mut() {
+                        // A quit (a Unicode word boundary) leaves the window to be tried.
+                        if let Ok(None) = walk(tail, tc, hay, o, Anchored::Yes) {
+                            continue;
+                        }
+                    }
+                    let mut p = o.saturating_sub(*reach).max(tried).max(pos);
+                    while p <= o {
+                        if p >= pos && text.is_char_boundary(p) {
+                            if let Some((pid, e)) = g.anchored(cache, hay, p, Anchored::Yes) {
+                                pos = self.candidate(g, text, cache, pid, p, e, (0, 0), out);
+                                p = p.max(pos);
+                                continue;
+                            }
+                        }
+                        p += 1;
+                    }
+                    tried = tried.max(p);
                 }
             }
             Entry::Anywhere => {
@@ -2255,6 +2587,64 @@ mod tests {
         }
         assert!(kinds.iter().any(|k| k.0 == "word") && kinds.iter().any(|k| k.0 == "pairs"));
         assert!(kinds.iter().all(|k| k.1), "{kinds:?}");
+    }
+
+    /// Key names (`name=`) are looked for from their separators, in a group of their own.
+    #[test]
+    fn key_names_are_searched_from_their_separators() {
+        let d = det();
+        let infix: Vec<(&[u8], usize, usize)> = d
+            .groups
+            .iter()
+            .filter_map(|g| match &g.entry {
+                Entry::Infix { bytes, reach, .. } => Some((&bytes[..], *reach, g.patterns.len())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(infix.len(), 1, "{infix:?}");
+        // `customer_name` (with a long s, `ſ`, of two bytes), a quote and a three-byte space
+        // (U+3000) come before the separator.
+        assert_eq!(infix[0], (&b":="[..], 14 + 1 + 3, 1));
+        assert_eq!(
+            names(
+                &d,
+                "ts=2025-01-01 00:00:02 customer_name\u{3000}=王小明 to: 李雷"
+            ),
+            ["王小明", "李雷"]
+        );
+        // Keys that end in no shorter key, as far before the separator as they can be.
+        assert_eq!(
+            names(
+                &d,
+                "x\"cuſtomer_name\"\u{3000}:王小明; \"conſignee\"\u{3000}=李雷"
+            ),
+            ["王小明", "李雷"]
+        );
+    }
+
+    /// The infix is the first required item of at most three ASCII bytes that the items before
+    /// it never match; the bytes after it are those the rest can begin with.
+    #[test]
+    fn infix_of_a_pattern() {
+        let of = |p: &str| Infix::of(&parse(p).unwrap());
+        let x = of(r#"(?i:name|to)["']?\s?[:=]\s?(?:王|李)\p{Han}"#).unwrap();
+        assert_eq!((x.bytes.as_slice(), x.reach), (&b":="[..], 4 + 1 + 3));
+        // Spaces (U+3000 begins with 0xE3) and the surnames' lead bytes.
+        for b in [b' ', b'\t', 0xE3, 0xE6, 0xE7] {
+            assert!(x.follow[usize::from(b)], "{b:#x}");
+        }
+        for b in [b'0', b'a', b':', b'"', 0xE4, 0xF0] {
+            assert!(!x.follow[usize::from(b)], "{b:#x}");
+        }
+        // A head that can hold the separator: the next qualifying item is taken instead
+        // (here the single byte after it).
+        let y = of(r"(?:a:b|name)[:=]x[;,]y").unwrap();
+        assert_eq!((y.bytes.as_slice(), y.reach), (&b"x"[..], 5));
+        // A head without a bounded length, or no qualifying item.
+        assert!(of(r"name\w*[:=]x").is_none());
+        assert!(of(r"name\s?[a-z]x").is_none());
+        // A rest that can be empty lets every byte follow.
+        assert!(of(r"name[:=]x?").unwrap().follow.iter().all(|&f| f));
     }
 
     /// The person names found in `text`.

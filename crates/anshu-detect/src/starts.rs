@@ -344,7 +344,11 @@ macro_rules! nibble_test {
                 let bit = shuffle(bits, and(srli_epi16(v, 4), nibble));
                 let mask = |low, high| {
                     let hits = member(low, high, idx, idx_high, bit);
-                    u64::from(movemask(hits) as $mask) << ($width * k)
+                    // Kept opaque: seen through, the mask's bits were taken apart and put
+                    // back together byte by byte (four times the instructions), depending on
+                    // how the callers happened to be inlined.
+                    let bits = core::hint::black_box(movemask(hits));
+                    u64::from(bits as $mask) << ($width * k)
                 };
                 m.first |= mask(f_low, f_high);
                 if runs {

@@ -104,6 +104,19 @@ fn rich_text() -> impl Strategy<Value = String> {
                 "name=",
                 "Name: ",
                 "\"customer_name\":\"",
+                // Key names inside words and after quotes, long ones that end in no shorter
+                // one, separators with spaces before and after (one of them U+3000), and the
+                // colons of a timestamp.
+                "username",
+                "\"applicant\": \"",
+                "consignee\u{3000}=",
+                "To: ",
+                "cc:",
+                "ſender=",
+                "'",
+                "=",
+                "\u{3000}",
+                "00:00:02 ",
                 "**",
                 "| ",
                 "，",
