@@ -728,33 +728,17 @@ impl Infix {
 
 /// The bytes `hir` matches when it matches one of at most three ASCII bytes and nothing else.
 fn few_ascii_bytes(hir: &Hir) -> Option<Vec<u8>> {
-    let mut set = [false; 128];
-    match hir.kind() {
-        HirKind::Literal(lit) if lit.0.len() == 1 && lit.0[0] < 0x80 => {
-            return Some(lit.0.to_vec());
-        }
-        HirKind::Class(Class::Unicode(c)) => {
-            for r in c.ranges() {
-                if u32::from(r.end()) >= 0x80 {
-                    return None;
-                }
-                for b in u32::from(r.start())..=u32::from(r.end()) {
-                    set[b as usize] = true;
-                }
-            }
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            for r in c.ranges() {
-                if r.end() >= 0x80 {
-                    return None;
-                }
-                for b in r.start()..=r.end() {
-                    set[usize::from(b)] = true;
-                }
-            }
-        }
-        _ => return None,
+    let ascii = match hir.kind() {
+        HirKind::Literal(lit) => lit.0.len() == 1 && lit.0[0] < 0x80,
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| r.end().is_ascii()),
+        HirKind::Class(Class::Bytes(c)) => c.ranges().iter().all(|r| r.end() < 0x80),
+        _ => false,
+    };
+    if !ascii {
+        return None;
     }
+    let mut set = [false; 128];
+    ascii_bytes_of(hir, &mut set);
     let bytes: Vec<u8> = (0..128u8).filter(|&b| set[usize::from(b)]).collect();
     (!bytes.is_empty() && bytes.len() <= 3).then_some(bytes)
 }
@@ -840,22 +824,17 @@ fn selective_literal(lit: &[u8]) -> bool {
     lit.iter().filter(|&&b| (b & 0xC0) != 0x80).count() >= 2
 }
 
-/// Whether every match of `pattern` begins at the start of a line (or of the text).
-fn line_led(pattern: &str) -> bool {
-    use regex_syntax::hir::{HirKind, Look};
-    fn led(h: &regex_syntax::hir::Hir) -> bool {
-        match h.kind() {
-            HirKind::Look(l) => matches!(l, Look::Start | Look::StartLF),
-            HirKind::Concat(v) => v.first().is_some_and(led),
-            HirKind::Capture(c) => led(&c.sub),
-            HirKind::Alternation(v) => v.iter().all(led),
-            _ => false,
-        }
+/// Whether every match of the pattern whose tree is `hir` begins at the start of a line (or of
+/// the text).
+fn line_led(hir: &Hir) -> bool {
+    use regex_syntax::hir::Look;
+    match hir.kind() {
+        HirKind::Look(l) => matches!(l, Look::Start | Look::StartLF),
+        HirKind::Concat(v) => v.first().is_some_and(line_led),
+        HirKind::Capture(c) => line_led(&c.sub),
+        HirKind::Alternation(v) => v.iter().all(line_led),
+        _ => false,
     }
-    regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .is_ok_and(|h| led(&h))
 }
 
 /// Per-thread search state: one lazy-DFA cache per group.
@@ -1210,8 +1189,9 @@ impl Detector {
                     } else {
                         RunLimit::NONE
                     };
-                    // The tree is kept for the infix analysis, which looks at patterns as
-                    // written (those with a boundary added are word-led and searched otherwise).
+                    // The tree is kept for sorting the pattern into its part, which looks at
+                    // patterns as written (those with a boundary added are word-led and searched
+                    // otherwise).
                     let tree = if src == *p { hir.ok() } else { None };
                     group_src[slot].2.push((
                         TextPattern {
@@ -1291,7 +1271,10 @@ impl Detector {
                     ls.iter()
                         .any(|l| l.first().is_some_and(u8::is_ascii_alphanumeric))
                 });
-                let infix = if !word && letter_led && !line_led(&src) {
+                // Only word-led patterns lack a tree (a boundary was added to them), and those
+                // are decided before this is asked.
+                let line = !word && tree.as_ref().is_some_and(line_led);
+                let infix = if !word && letter_led && !line {
                     tree.as_ref()
                         .and_then(Infix::of)
                         .filter(|x| x.agrees_with(&infixes))
@@ -1300,7 +1283,7 @@ impl Detector {
                 };
                 let slot = if word {
                     0
-                } else if line_led(&src) {
+                } else if line {
                     2
                 } else if let Some(x) = infix {
                     infixes.push(x);
@@ -1639,18 +1622,8 @@ impl Detector {
                 while let Some(occ) =
                     literals.find(aho_corasick::Input::new(hay).span(from..hay.len()))
                 {
-                    let mut p = occ.start().saturating_sub(*reach).max(tried).max(pos);
-                    while p <= occ.start() {
-                        if p >= pos && text.is_char_boundary(p) {
-                            if let Some((pid, e)) = g.anchored(cache, hay, p, Anchored::Yes) {
-                                pos = self.candidate(g, text, cache, pid, p, e, (0, 0), out);
-                                p = p.max(pos);
-                                continue;
-                            }
-                        }
-                        p += 1;
-                    }
-                    tried = tried.max(p);
+                    let lo = occ.start().saturating_sub(*reach).max(tried);
+                    tried = self.try_window(g, text, cache, lo, occ.start(), &mut pos, out);
                     from = occ.start() + 1;
                 }
             }
@@ -1679,18 +1652,8 @@ impl Detector {
                             continue;
                         }
                     }
-                    let mut p = o.saturating_sub(*reach).max(tried).max(pos);
-                    while p <= o {
-                        if p >= pos && text.is_char_boundary(p) {
-                            if let Some((pid, e)) = g.anchored(cache, hay, p, Anchored::Yes) {
-                                pos = self.candidate(g, text, cache, pid, p, e, (0, 0), out);
-                                p = p.max(pos);
-                                continue;
-                            }
-                        }
-                        p += 1;
-                    }
-                    tried = tried.max(p);
+                    let lo = o.saturating_sub(*reach).max(tried);
+                    tried = self.try_window(g, text, cache, lo, o, &mut pos, out);
                 }
             }
             Entry::Anywhere => {
@@ -1703,6 +1666,35 @@ impl Detector {
                 }
             }
         }
+    }
+
+    /// Tries the group, anchored, at the character boundaries from `lo` to `hi` (both included)
+    /// not before `pos`, resuming past each candidate as `pos` says (see `Entry::Suffix` and
+    /// `Entry::Infix`). Returns the first position not tried.
+    #[allow(clippy::too_many_arguments)]
+    fn try_window(
+        &self,
+        g: &TextGroup,
+        text: &str,
+        cache: &mut GroupCache,
+        lo: usize,
+        hi: usize,
+        pos: &mut usize,
+        out: &mut Vec<Span>,
+    ) -> usize {
+        let hay = text.as_bytes();
+        let mut p = lo.max(*pos);
+        while p <= hi {
+            if p >= *pos && text.is_char_boundary(p) {
+                if let Some((pid, e)) = g.anchored(cache, hay, p, Anchored::Yes) {
+                    *pos = self.candidate(g, text, cache, pid, p, e, (0, 0), out);
+                    p = p.max(*pos);
+                    continue;
+                }
+            }
+            p += 1;
+        }
+        p
     }
 
     /// Checks the match of pattern `first` at `s..e` and, when it fails, the group's other
