@@ -82,6 +82,198 @@ struct ValueCapture {
     bmp: Option<Regex>,
     /// The slot of the group's start; its end is the next one.
     slot: usize,
+    /// Lazy DFAs that find the group without the backtracker, when the group is an item of
+    /// the pattern's top-level sequence (see [`SplitDfas`]).
+    split: Option<SplitDfas>,
+}
+
+/// Finds the bounds of a value group that is an item of its pattern's top-level sequence with
+/// lazy DFAs, instead of the backtracker.
+///
+/// The match `s..e` is known. The group can begin at `p` exactly when the items before it
+/// (`pre`, run forward from `s`) can match `s..p` and the group with the items after it
+/// (`rest`, run backward from `e`) can match `p..e`: both automata report every such `p` on
+/// one walk each. When exactly one `p` is reported, every parse of the match begins the group
+/// there, the backtracker's included. The group's end is found the same way from its start
+/// (`value` forward, `post` backward). Look-around needs no care: both walks read the real
+/// bytes on either side. Where two splits exist (a role word that is the start of a longer
+/// one, followed by a surname), a walk quits (a Unicode word boundary) or the match is long,
+/// the backtracker decides.
+#[derive(Clone)]
+struct SplitDfas {
+    /// The items before the group; `None` where the group begins the pattern.
+    pre: Option<DFA>,
+    /// The group and the items after it, reversed.
+    rest: DFA,
+    /// The group alone and the items after it, reversed; `None` where the group ends the
+    /// pattern (then it ends where the match does).
+    end: Option<(DFA, DFA)>,
+}
+
+/// The lazy-DFA caches of one [`SplitDfas`].
+struct SplitCache {
+    pre: Option<DfaCache>,
+    rest: DfaCache,
+    end: Option<(DfaCache, DfaCache)>,
+}
+
+impl SplitDfas {
+    /// The automata for the value group named `v` of the pattern whose tree is `hir`, if it is
+    /// an item of the top-level sequence.
+    fn new(hir: &Hir) -> Result<Option<SplitDfas>, String> {
+        let HirKind::Concat(items) = hir.kind() else {
+            return Ok(None);
+        };
+        let Some(k) = items.iter().position(
+            |h| matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("v")),
+        ) else {
+            return Ok(None);
+        };
+        let seq = |r: std::ops::Range<usize>| Hir::concat(items[r].to_vec());
+        let pre = if k == 0 {
+            None
+        } else {
+            Some(split_dfa(&seq(0..k), false)?)
+        };
+        let rest = split_dfa(&seq(k..items.len()), true)?;
+        let end = if k + 1 == items.len() {
+            None
+        } else {
+            Some((
+                split_dfa(&items[k], false)?,
+                split_dfa(&seq(k + 1..items.len()), true)?,
+            ))
+        };
+        Ok(Some(SplitDfas { pre, rest, end }))
+    }
+
+    fn cache(&self) -> SplitCache {
+        SplitCache {
+            pre: self.pre.as_ref().map(DFA::create_cache),
+            rest: self.rest.create_cache(),
+            end: self
+                .end
+                .as_ref()
+                .map(|(v, p)| (v.create_cache(), p.create_cache())),
+        }
+    }
+
+    /// The group's bounds in the match `s..e`, or `None` where the backtracker must decide.
+    fn find(&self, c: &mut SplitCache, hay: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+        // Splits are kept as bits of a word, offsets from `s`.
+        if e - s >= 127 {
+            return None;
+        }
+        let pre = match (&self.pre, &mut c.pre) {
+            (Some(d), Some(dc)) => ends_from(d, dc, hay, s, e).ok()?,
+            _ => 1,
+        };
+        let both = pre & begins_before(&self.rest, &mut c.rest, hay, s, e).ok()?;
+        if both.count_ones() != 1 {
+            return None;
+        }
+        let vs = s + both.trailing_zeros() as usize;
+        let ve = match (&self.end, &mut c.end) {
+            (Some((v, post)), Some((vc, pc))) => {
+                let both = ends_from(v, vc, hay, vs, e).ok()?
+                    & begins_before(post, pc, hay, vs, e).ok()?;
+                if both.count_ones() != 1 {
+                    return None;
+                }
+                vs + both.trailing_zeros() as usize
+            }
+            _ => e,
+        };
+        Some((vs, ve))
+    }
+}
+
+/// An anchored lazy DFA of `hir` that reports every match (forward, or `reverse`).
+fn split_dfa(hir: &Hir, reverse: bool) -> Result<DFA, String> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .reverse(reverse)
+                .which_captures(thompson::WhichCaptures::None)
+                .nfa_size_limit(Some(64 << 20)),
+        )
+        .build_from_hir(hir)
+        .map_err(|e| e.to_string())?;
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(MatchKind::All)
+                .cache_capacity(2 << 20)
+                .unicode_word_boundary(true)
+                .minimum_cache_clear_count(None),
+        )
+        .build_from_nfa(nfa)
+        .map_err(|e| e.to_string())
+}
+
+/// Where the matches of the forward `dfa` anchored at `s` end, up to `e` (`e - s < 127`): bit
+/// `p - s` for an end at `p`. `Err` when the DFA quits.
+fn ends_from(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], s: usize, e: usize) -> Result<u128, ()> {
+    let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
+    let mut sid = dfa.start_state_forward(cache, &input).map_err(|_| ())?;
+    let mut bits = 0u128;
+    // Matches are reported one byte late: the state after the byte at `at` (or after the end
+    // of the text) tells whether a match ends at `at`.
+    for at in s..=e {
+        sid = match hay.get(at) {
+            Some(&b) => dfa.next_state(cache, sid, b),
+            None => dfa.next_eoi_state(cache, sid),
+        }
+        .map_err(|_| ())?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                bits |= 1 << (at - s);
+            } else if sid.is_dead() {
+                break;
+            } else if sid.is_quit() {
+                return Err(());
+            }
+        }
+    }
+    Ok(bits)
+}
+
+/// Where the matches of the reverse `dfa` anchored at `e` begin, down to `s` (`e - s < 127`):
+/// bit `p - s` for a beginning at `p`. `Err` when the DFA quits.
+fn begins_before(
+    dfa: &DFA,
+    cache: &mut DfaCache,
+    hay: &[u8],
+    s: usize,
+    e: usize,
+) -> Result<u128, ()> {
+    let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
+    let mut sid = dfa.start_state_reverse(cache, &input).map_err(|_| ())?;
+    let mut bits = 0u128;
+    // As forward, one byte late: the state after the byte before `at` (or after the start of
+    // the text) tells whether a match begins at `at`.
+    let mut at = e;
+    loop {
+        sid = match at.checked_sub(1) {
+            Some(i) => dfa.next_state(cache, sid, hay[i]),
+            None => dfa.next_eoi_state(cache, sid),
+        }
+        .map_err(|_| ())?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                bits |= 1 << (at - s);
+            } else if sid.is_dead() {
+                break;
+            } else if sid.is_quit() {
+                return Err(());
+            }
+        }
+        if at == s {
+            break;
+        }
+        at -= 1;
+    }
+    Ok(bits)
 }
 
 impl ValueCapture {
@@ -105,7 +297,13 @@ impl ValueCapture {
                 slot_of(re) == Some(slot)
                     && re.group_info().slot_len() == full.group_info().slot_len()
             });
-        Ok(Some(ValueCapture { full, bmp, slot }))
+        let split = SplitDfas::new(hir).map_err(RuleError::Compile)?;
+        Ok(Some(ValueCapture {
+            full,
+            bmp,
+            slot,
+            split,
+        }))
     }
 
     /// The group's span in the match `s..e` of `hay`, if it took part in it. `cut` allows the
@@ -851,15 +1049,21 @@ struct GroupCache {
     clears: usize,
     /// The same for the tail automaton of an infix group ([`Entry::Infix`]).
     tail: Option<Box<GroupCache>>,
+    /// Per pattern, the caches of its value group's automata ([`SplitDfas`]).
+    splits: Vec<Option<SplitCache>>,
 }
 
 impl GroupCache {
-    fn new(dfa: &DFA, tail: Option<&DFA>) -> GroupCache {
+    fn new(dfa: &DFA, tail: Option<&DFA>, splits: &[Option<SplitDfas>]) -> GroupCache {
         GroupCache {
             dfa: dfa.create_cache(),
             starts: Box::new([None; 257]),
             clears: 0,
-            tail: tail.map(|t| Box::new(GroupCache::new(t, None))),
+            tail: tail.map(|t| Box::new(GroupCache::new(t, None, &[]))),
+            splits: splits
+                .iter()
+                .map(|x| x.as_ref().map(SplitDfas::cache))
+                .collect(),
         }
     }
 
@@ -1351,20 +1555,26 @@ impl Detector {
                 });
             }
         }
-        let dfas: Vec<(DFA, Option<DFA>)> = groups
+        type GroupDfas = (DFA, Option<DFA>, Vec<Option<SplitDfas>>);
+        let dfas: Vec<GroupDfas> = groups
             .iter()
             .map(|g| {
                 let tail = match &g.entry {
                     Entry::Infix { tail, .. } => Some(DFA::clone(tail)),
                     _ => None,
                 };
-                (g.dfa.clone(), tail)
+                let splits = g
+                    .patterns
+                    .iter()
+                    .map(|p| p.value.as_ref().and_then(|v| v.split.clone()))
+                    .collect();
+                (g.dfa.clone(), tail, splits)
             })
             .collect();
         let scratch: ScratchPool = Pool::new(Box::new(move || Scratch {
             caches: dfas
                 .iter()
-                .map(|(d, t)| GroupCache::new(d, t.as_ref()))
+                .map(|(d, t, x)| GroupCache::new(d, t.as_ref(), x))
                 .collect(),
         }));
         let hinted_ac = if hinted_terms.is_empty() {
@@ -1714,7 +1924,7 @@ impl Detector {
         out: &mut Vec<Span>,
     ) -> usize {
         let hay = text.as_bytes();
-        let mut found = self.accept(g, text, first, s, e);
+        let mut found = self.accept(g, text, cache, first, s, e);
         if found.is_none() {
             // The leftmost pattern failed its check here; another pattern may still match
             // at the same position (an 18-digit number that is not an ID can be a card).
@@ -1727,7 +1937,7 @@ impl Detector {
                 }
                 let anchored = Anchored::Pattern(PatternID::new_unchecked(pid));
                 if let Some((_, e2)) = g.anchored(cache, hay, s, anchored) {
-                    found = self.accept(g, text, pid, s, e2);
+                    found = self.accept(g, text, cache, pid, s, e2);
                     if found.is_some() {
                         break;
                     }
@@ -1931,6 +2141,7 @@ impl Detector {
         &self,
         g: &TextGroup,
         text: &str,
+        cache: &mut GroupCache,
         pid: usize,
         s: usize,
         e: usize,
@@ -1939,12 +2150,15 @@ impl Detector {
         let tp = &g.patterns[pid];
         let info = &self.types[tp.ty as usize];
         let (mut vs, mut ve) = (s, e);
-        if let Some((a, b)) = tp
-            .value
-            .as_ref()
-            .and_then(|v| v.find(hay, s, e, !self.reference))
-        {
-            (vs, ve) = (a, b);
+        if let Some(v) = &tp.value {
+            // The reference search always asks the backtracker.
+            let split = match (&v.split, cache.splits.get_mut(pid)) {
+                (Some(d), Some(Some(c))) if !self.reference => d.find(c, hay, s, e),
+                _ => None,
+            };
+            if let Some((a, b)) = split.or_else(|| v.find(hay, s, e, !self.reference)) {
+                (vs, ve) = (a, b);
+            }
         }
         if !boundary_ok(hay, vs, ve, info.boundary) {
             return None;
@@ -2637,6 +2851,57 @@ mod tests {
         assert!(of(r"name\s?[a-z]x").is_none());
         // A rest that can be empty lets every byte follow.
         assert!(of(r"name[:=]x?").unwrap().follow.iter().all(|&f| f));
+    }
+
+    /// The value group's bounds from the two walks agree with the backtracker's where the split
+    /// is unique, and are left to it where it is not, where a walk quits, or where the match is
+    /// too long for the bit set.
+    #[test]
+    fn value_groups_found_by_walks() {
+        // The match is the leftmost-first one of the whole pattern, as the scan finds it.
+        let check = |pattern: &str, text: &str, want: Option<&str>| {
+            let hir = parse(pattern).unwrap();
+            let vc = ValueCapture::new(&hir).unwrap().unwrap();
+            let split = vc.split.as_ref().expect("a top-level group");
+            let m = build_regex(&[pattern.to_owned()], MatchKind::LeftmostFirst)
+                .unwrap()
+                .find(text)
+                .unwrap();
+            let hay = text.as_bytes();
+            let (s, e) = (m.start(), m.end());
+            let walked = split.find(&mut split.cache(), hay, s, e);
+            assert_eq!(
+                walked.map(|(a, b)| &text[a..b]),
+                want,
+                "{pattern} on {text:?}"
+            );
+            if let Some(w) = walked {
+                assert_eq!(Some(w), vc.find(hay, s, e, false), "{pattern} on {text:?}");
+            }
+        };
+        // Unique splits, with look-around on both sides of the match and the group at either
+        // end of the pattern.
+        check(r"x+(?P<v>\d+)y", "--xx12y--", Some("12"));
+        check(r"(?m:^)(?P<v>[a-z]+)(?:,|$)", "1\nabc", Some("abc"));
+        check(
+            r"(?:客户|收件人)[:：]?(?P<v>(?:王|欧阳)\p{Han}{1,2})",
+            "收件人：欧阳小明。",
+            Some("欧阳小明"),
+        );
+        check(
+            r"(?P<v>(?:王|李)\p{Han}{1,2}?)(?:先生|女士)",
+            "找王明先生",
+            Some("王明"),
+        );
+        check(r"@(?P<v>[a-z]+)(?:[\s,]|$)", "cc @li", Some("li"));
+        // Two splits (`a|bc` and `ab|c`): the backtracker decides.
+        check(r"(?:ab|a)(?P<v>b?c)", "abc", None);
+        // Two ends of the group (`1|2x` and `12|x`).
+        check(r"(?P<v>12|1)(?:2?x)", "12x", None);
+        // A Unicode word boundary next to non-ASCII text makes the walk quit.
+        check(r"(?P<v>\w+)\b", "名字", None);
+        // Too long for the bit set.
+        check(r"(?P<v>a+)b", &format!("{}b", "a".repeat(200)), None);
     }
 
     /// The person names found in `text`.
