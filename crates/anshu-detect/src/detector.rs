@@ -719,6 +719,12 @@ fn skip_ascii(hay: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The code point of the three-byte UTF-8 sequence `a b c`.
+#[inline(always)]
+fn bmp_char(a: u8, b: u8, c: u8) -> u32 {
+    (u32::from(a & 0x0F) << 12) | (u32::from(b & 0x3F) << 6) | u32::from(c & 0x3F)
+}
+
 /// The character starting at byte `i` of valid UTF-8, as a code point, and its length. A byte
 /// that cannot start a sequence is read as if it did (a continuation byte as the first of two),
 /// which only matters for the filter above: literals and texts are valid UTF-8.
@@ -2076,6 +2082,7 @@ impl Detector {
         let words = name_words();
         let hay = text.as_bytes();
         let mut extra = Vec::new();
+        let filtered = !self.reference;
         let mut i = 0;
         loop {
             // Names begin with a CJK character. Most characters here are one, so ASCII is
@@ -2083,13 +2090,36 @@ impl Detector {
             if hay.get(i).is_some_and(|&b| b < 0x80) {
                 i = skip_ascii(hay, i);
             }
+            // A run of three-byte characters (CJK text) is passed over on the same tests
+            // without the general decode: most characters end here. What the loop cannot
+            // settle this way is left to the general path below.
+            // (The reference search looks names up at every character instead.)
+            while let Some(&[a, b, c]) = hay.get(i..i + 3).filter(|_| filtered) {
+                if a & 0xF0 != 0xE0 {
+                    break;
+                }
+                let c = bmp_char(a, b, c);
+                if firsts.may_contain(c) {
+                    match hay.get(i + 3..i + 6) {
+                        Some(&[d, e, f]) if min_chars >= 2 && d & 0xF0 == 0xE0 => {
+                            if pairs.get(name_pair_slot(c, bmp_char(d, e, f))) {
+                                break;
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+                i += 3;
+            }
             if i >= hay.len() {
                 break;
             }
             let (c, n) = decode(hay, i);
-            if !firsts.may_contain(c)
-                || (min_chars >= 2
-                    && (i + n >= hay.len() || !pairs.get(name_pair_slot(c, decode(hay, i + n).0))))
+            if filtered
+                && (!firsts.may_contain(c)
+                    || (min_chars >= 2
+                        && (i + n >= hay.len()
+                            || !pairs.get(name_pair_slot(c, decode(hay, i + n).0)))))
             {
                 i += n;
                 continue;
