@@ -480,20 +480,32 @@ fn walk(
     let mut found = None;
     // Matches are reported one byte late: entering a match state on the byte at `at` means a
     // match ended at `at`.
-    for (at, &b) in hay.iter().enumerate().skip(s) {
-        // From an untagged state a step is one table lookup. A tagged result (a transition not
-        // computed yet, a match, the dead or the quit state), and every step from a tagged
-        // state, take the checked path.
-        let next = if sid.is_tagged() {
-            dfa.next_state(cache, sid, b).map_err(|_| ())?
+    let mut at = s;
+    'walk: while at < hay.len() {
+        if sid.is_tagged() {
+            // From a tagged state (a match) a step takes the checked path.
+            sid = dfa.next_state(cache, sid, hay[at]).map_err(|_| ())?;
         } else {
-            dfa.next_state_untagged(cache, sid, b)
-        };
-        sid = if next.is_unknown() {
-            dfa.next_state(cache, sid, b).map_err(|_| ())?
-        } else {
-            next
-        };
+            // From an untagged state a step is one table lookup, and most steps lead to
+            // another untagged state: those are taken here with one test each.
+            loop {
+                let next = dfa.next_state_untagged(cache, sid, hay[at]);
+                if next.is_tagged() {
+                    // A transition not computed yet, a match, the dead or the quit state.
+                    sid = if next.is_unknown() {
+                        dfa.next_state(cache, sid, hay[at]).map_err(|_| ())?
+                    } else {
+                        next
+                    };
+                    break;
+                }
+                sid = next;
+                at += 1;
+                if at == hay.len() {
+                    break 'walk;
+                }
+            }
+        }
         if sid.is_tagged() {
             if sid.is_match() {
                 found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
@@ -503,6 +515,7 @@ fn walk(
                 return Err(());
             }
         }
+        at += 1;
     }
     sid = dfa.next_eoi_state(cache, sid).map_err(|_| ())?;
     if sid.is_match() {
