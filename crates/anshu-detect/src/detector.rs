@@ -575,9 +575,10 @@ impl CharSet {
 /// characters (`na`, `ow`) begin a word in every line of English text, their first four bytes
 /// seldom do.
 struct PairFilter {
-    /// Where the first two bytes of a literal are: most positions of a log line begin none,
-    /// and for a CJK character those two bytes name a block of 64 code points, which most text
-    /// characters share with no literal's first character.
+    /// Where a literal's first byte is followed by the second and third bytes of one: most
+    /// positions of a log line begin none, and for a CJK character the last two of its three
+    /// bytes set it apart from most characters (its first two only name a block of 64 code
+    /// points, which the literals' first characters mostly fill).
     starts: Starts,
     first: CharSet,
     pairs: Bits,
@@ -602,7 +603,7 @@ impl PairFilter {
     fn new<'a>(literals: impl Iterator<Item = &'a [u8]>) -> PairFilter {
         let literals: Vec<&[u8]> = literals.collect();
         let mut filter = PairFilter {
-            starts: Starts::pairs(literals.iter().map(|l| (l[0], l[1]))),
+            starts: Starts::literals(literals.iter().copied()),
             first: CharSet::new(),
             pairs: Bits::new(PAIR_BITS),
             quads: Bits::new(QUAD_BITS),
@@ -1838,8 +1839,8 @@ impl Detector {
             Entry::Pairs(filter) => {
                 let mut cursor = Cursor::new();
                 let mut i = 0;
-                // Each character whose first two bytes begin a literal, in order: in valid
-                // UTF-8 a literal's first byte only ever begins a character.
+                // Each character whose first three bytes may begin a literal, in order: in
+                // valid UTF-8 a literal's first byte only ever begins a character.
                 while let Some(at) = filter.starts.next(hay, i, &mut cursor) {
                     i = at;
                     let (may, n) = filter.may_start(hay, i);

@@ -1,6 +1,6 @@
 //! Where a group of patterns may begin, by the bytes there: for the word-start group, a byte
-//! that can begin one of its patterns after a non-word byte; for the literal-pair group, two
-//! bytes that begin one of its literals.
+//! that can begin one of its patterns after a non-word byte; for the literal group, a byte that
+//! begins one of its literals followed by two bytes that follow the first byte of one.
 //!
 //! The detector's candidate loops used to test every byte with table lookups and branches. On
 //! log text those branches follow the bytes (a digit, a letter, a separator), which no branch
@@ -23,8 +23,12 @@ pub(crate) struct Starts {
     first: [bool; 256],
     /// Whether the previous byte must not be a word character.
     word_start: bool,
-    /// Where set, the pairs of bytes that may begin a match (bit `a | b << 8` for `a` then `b`;
-    /// `b` is 0 at the end of the text): a candidate must begin with one of them.
+    /// Where set, the pairs of bytes that may follow the first byte of a match (bit `b | c << 8`
+    /// for `b` then `c` after it; 0 past the end of the text): a candidate must be followed by
+    /// one of them. The second and third bytes rather than the first and second: the first two
+    /// bytes of a CJK character only name a block of 64 code points, and the first characters
+    /// of a few hundred literals (role words, surnames, place names) fill most of the blocks
+    /// that text uses, where their last two bytes tell them apart from most text characters.
     leads: Option<Box<[u64; 1024]>>,
     /// The byte classes as shuffle tables (see [`NibbleTable`]), and the widest instructions
     /// the processor has for them, where it has any.
@@ -131,15 +135,25 @@ impl Starts {
         Starts::new(first, false)
     }
 
-    /// Candidates are the positions where one of `pairs` begins (the first two bytes of
-    /// literals).
-    pub(crate) fn pairs(pairs: impl Iterator<Item = (u8, u8)>) -> Starts {
+    /// Candidates are the positions where one of `literals` (of two bytes or more) may begin:
+    /// its first byte there, followed by its second and third (any third byte after a literal
+    /// of two).
+    pub(crate) fn literals<'a>(literals: impl Iterator<Item = &'a [u8]>) -> Starts {
         let mut first = [false; 256];
         let mut leads = Box::new([0u64; 1024]);
-        for (a, b) in pairs {
-            first[usize::from(a)] = true;
-            let pair = usize::from(a) | usize::from(b) << 8;
+        let mut set = |b: u8, c: u8| {
+            let pair = usize::from(b) | usize::from(c) << 8;
             leads[pair >> 6] |= 1 << (pair & 63);
+        };
+        for lit in literals {
+            let (Some(&a), Some(&b)) = (lit.first(), lit.get(1)) else {
+                continue;
+            };
+            first[usize::from(a)] = true;
+            match lit.get(2) {
+                Some(&c) => set(b, c),
+                None => (0..=255).for_each(|c| set(b, c)),
+            }
         }
         let mut starts = Starts::new(first, false);
         starts.leads = Some(leads);
@@ -243,17 +257,17 @@ impl Starts {
             masks.first &= !((masks.word << 1) | self.prev_word(hay, base));
         }
         if let Some(leads) = &self.leads {
-            // Each first byte found is tested with the byte after it, without a branch on the
-            // outcome: in CJK text most characters begin with a byte that begins some literal,
-            // and their second byte settles most of them.
+            // Each first byte found is tested with the two bytes after it, without a branch on
+            // the outcome: in CJK text most characters begin with a byte that begins some
+            // literal, and their other two bytes settle most of them.
             let mut m = masks.first;
             let mut kept = 0u64;
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
                 m &= m - 1;
                 let i = base + k;
-                let pair =
-                    usize::from(hay[i]) | usize::from(hay.get(i + 1).copied().unwrap_or(0)) << 8;
+                let byte = |j: usize| usize::from(hay.get(j).copied().unwrap_or(0));
+                let pair = byte(i + 1) | byte(i + 2) << 8;
                 kept |= ((leads[pair >> 6] >> (pair & 63)) & 1) << k;
             }
             masks.first = kept;
@@ -415,11 +429,18 @@ mod tests {
             .collect()
     }
 
-    /// The definition for a pair group: a byte that begins one of `pairs`, with the next byte
-    /// (0 at the end).
-    fn reference_pairs(pairs: &[(u8, u8)], hay: &[u8]) -> Vec<usize> {
+    /// The definition for a literal group: the first byte of a literal, followed by the second
+    /// and third bytes of one (any third byte after a literal of two bytes; 0 past the end of
+    /// the text).
+    fn reference_literals(literals: &[Vec<u8>], hay: &[u8]) -> Vec<usize> {
+        let at = |j: usize| hay.get(j).copied().unwrap_or(0);
         (0..hay.len())
-            .filter(|&i| pairs.contains(&(hay[i], hay.get(i + 1).copied().unwrap_or(0))))
+            .filter(|&i| {
+                literals.iter().any(|l| l[0] == hay[i])
+                    && literals
+                        .iter()
+                        .any(|l| l[1] == at(i + 1) && l.get(2).is_none_or(|&c| c == at(i + 2)))
+            })
             .collect()
     }
 
@@ -477,10 +498,11 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
-        /// A pair group's candidates are where one of its pairs begins, whatever the pairs
-        /// (ASCII, CJK lead bytes, a pair ending in 0 for the end of the text).
+        /// A literal group's candidates are what the definition says, whatever the literals
+        /// (ASCII, CJK bytes, two bytes long or longer), and include every place where one of
+        /// them occurs.
         #[test]
-        fn pair_starts_match_the_definition(
+        fn literal_starts_match_the_definition(
             hay in proptest::collection::vec(
                 prop_oneof![
                     3 => proptest::sample::select(b"nao \xE4\xB8\xAD\xE5\x90".to_vec()),
@@ -488,19 +510,26 @@ mod tests {
                 ],
                 0..300,
             ),
-            mut pairs in proptest::collection::vec(
-                (
-                    proptest::sample::select(b"na\xE4\xE5".to_vec()),
-                    proptest::sample::select(b"ao\xB8\x90\x00".to_vec()),
+            mut literals in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(b"nao\xE4\xE5\xB8\x90\xAD".to_vec()),
+                    2..5,
                 ),
                 0..6,
             ),
-            extra in proptest::collection::vec((any::<u8>(), any::<u8>()), 0..4),
+            extra in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 2..4), 0..3),
         ) {
-            pairs.extend(extra);
-            let ws = Starts::pairs(pairs.iter().copied());
-            let want = reference_pairs(&pairs, &hay);
-            prop_assert_eq!(all(&ws, &hay), want);
+            literals.extend(extra);
+            let ws = Starts::literals(literals.iter().map(Vec::as_slice));
+            let got = all(&ws, &hay);
+            prop_assert_eq!(&got, &reference_literals(&literals, &hay));
+            for l in &literals {
+                for i in 0..hay.len() {
+                    if hay[i..].starts_with(l) {
+                        prop_assert!(got.contains(&i), "{l:?} at {i}");
+                    }
+                }
+            }
             for base in 0..hay.len() {
                 prop_assert_eq!(ws.block(&hay, base).first, ws.block_bytes(&hay, base).first);
             }
