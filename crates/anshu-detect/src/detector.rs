@@ -168,20 +168,15 @@ impl SplitDfas {
             (Some(d), Some(dc)) => ends_from(d, dc, hay, s, e).ok()?,
             _ => 1,
         };
-        let both = pre & begins_before(&self.rest, &mut c.rest, hay, s, e).ok()?;
-        if both.count_ones() != 1 {
-            return None;
-        }
-        let vs = s + both.trailing_zeros() as usize;
+        let vs = only_position(
+            pre & begins_before(&self.rest, &mut c.rest, hay, s, e).ok()?,
+            s,
+        )?;
         let ve = match (&self.end, &mut c.end) {
-            (Some((v, post)), Some((vc, pc))) => {
-                let both = ends_from(v, vc, hay, vs, e).ok()?
-                    & begins_before(post, pc, hay, vs, e).ok()?;
-                if both.count_ones() != 1 {
-                    return None;
-                }
-                vs + both.trailing_zeros() as usize
-            }
+            (Some((v, post)), Some((vc, pc))) => only_position(
+                ends_from(v, vc, hay, vs, e).ok()? & begins_before(post, pc, hay, vs, e).ok()?,
+                vs,
+            )?,
             _ => e,
         };
         Some((vs, ve))
@@ -215,13 +210,46 @@ fn split_dfa(hir: &Hir, reverse: bool) -> Result<DFA, String> {
 /// `p - s` for an end at `p`. `Err` when the DFA quits.
 fn ends_from(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], s: usize, e: usize) -> Result<u128, ()> {
     let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
-    let mut sid = dfa.start_state_forward(cache, &input).map_err(|_| ())?;
+    let sid = dfa.start_state_forward(cache, &input).map_err(|_| ())?;
+    // The byte at `at` (none past the end of the text) tells whether a match ends at `at`.
+    let steps = (s..=e).map(|at| (at, hay.get(at).copied()));
+    match_positions(dfa, cache, sid, s, steps)
+}
+
+/// Where the matches of the reverse `dfa` anchored at `e` begin, down to `s` (`e - s < 127`):
+/// bit `p - s` for a beginning at `p`. `Err` when the DFA quits.
+fn begins_before(
+    dfa: &DFA,
+    cache: &mut DfaCache,
+    hay: &[u8],
+    s: usize,
+    e: usize,
+) -> Result<u128, ()> {
+    let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
+    let sid = dfa.start_state_reverse(cache, &input).map_err(|_| ())?;
+    // The byte before `at` (none at the start of the text) tells whether a match begins there.
+    let steps = (s..=e)
+        .rev()
+        .map(|at| (at, at.checked_sub(1).map(|i| hay[i])));
+    match_positions(dfa, cache, sid, s, steps)
+}
+
+/// Walks `dfa` from `sid` over `steps`: each a position and the byte that settles it (`None`
+/// for the edge of the text, where the end-of-input transition does). Matches are reported one
+/// byte late, so the state after a step tells whether a match stops at its position: those
+/// positions are the bits returned, offsets from `s`. Stops at the dead state; `Err` when the
+/// DFA quits.
+fn match_positions(
+    dfa: &DFA,
+    cache: &mut DfaCache,
+    mut sid: LazyStateID,
+    s: usize,
+    steps: impl Iterator<Item = (usize, Option<u8>)>,
+) -> Result<u128, ()> {
     let mut bits = 0u128;
-    // Matches are reported one byte late: the state after the byte at `at` (or after the end
-    // of the text) tells whether a match ends at `at`.
-    for at in s..=e {
-        sid = match hay.get(at) {
-            Some(&b) => dfa.next_state(cache, sid, b),
+    for (at, byte) in steps {
+        sid = match byte {
+            Some(b) => dfa.next_state(cache, sid, b),
             None => dfa.next_eoi_state(cache, sid),
         }
         .map_err(|_| ())?;
@@ -238,42 +266,9 @@ fn ends_from(dfa: &DFA, cache: &mut DfaCache, hay: &[u8], s: usize, e: usize) ->
     Ok(bits)
 }
 
-/// Where the matches of the reverse `dfa` anchored at `e` begin, down to `s` (`e - s < 127`):
-/// bit `p - s` for a beginning at `p`. `Err` when the DFA quits.
-fn begins_before(
-    dfa: &DFA,
-    cache: &mut DfaCache,
-    hay: &[u8],
-    s: usize,
-    e: usize,
-) -> Result<u128, ()> {
-    let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
-    let mut sid = dfa.start_state_reverse(cache, &input).map_err(|_| ())?;
-    let mut bits = 0u128;
-    // As forward, one byte late: the state after the byte before `at` (or after the start of
-    // the text) tells whether a match begins at `at`.
-    let mut at = e;
-    loop {
-        sid = match at.checked_sub(1) {
-            Some(i) => dfa.next_state(cache, sid, hay[i]),
-            None => dfa.next_eoi_state(cache, sid),
-        }
-        .map_err(|_| ())?;
-        if sid.is_tagged() {
-            if sid.is_match() {
-                bits |= 1 << (at - s);
-            } else if sid.is_dead() {
-                break;
-            } else if sid.is_quit() {
-                return Err(());
-            }
-        }
-        if at == s {
-            break;
-        }
-        at -= 1;
-    }
-    Ok(bits)
+/// The one position set in `bits` (offsets from `s`), or `None` when there are none or several.
+fn only_position(bits: u128, s: usize) -> Option<usize> {
+    (bits.count_ones() == 1).then(|| s + bits.trailing_zeros() as usize)
 }
 
 impl ValueCapture {
