@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Anshu throughput and memory benchmark. Run from anywhere:
 #
-#   bash bench/run.sh                 # (a) anshu in-process, (b) ripgrep, (c) presidio
+#   bash bench/run.sh                 # (a) anshu in-process, (a2) the binary, (b) ripgrep, (c) presidio
 #   BENCH_BIG=1 bash bench/run.sh     # also (d) peak RSS on a 2 GB CSV
 #
 # Environment:
@@ -78,6 +78,24 @@ hdr "(a) anshu scan_text, one thread, all built-in types: cargo bench -p anshu-d
 ANSHU_BENCH_CORPUS=$CORPUS cargo bench -q -p anshu-detect --bench throughput 2>/dev/null | tee "$DATA/bench-a.txt"
 A_BEST=$(sed -n 's/^RESULT mbps_best=\([0-9.]*\).*/\1/p' "$DATA/bench-a.txt")
 A_MED=$(sed -n 's/^RESULT .*mbps_median=\([0-9.]*\).*/\1/p' "$DATA/bench-a.txt")
+
+# ---- (a2) the anshu binary end to end on the same corpus ---------------------------------------
+hdr "(a2) anshu binary, whole run: anshu scan corpus --format json -o /dev/null -q [-j 1]"
+for j in 1 all; do
+    extra=()
+    [ "$j" = 1 ] && extra=(-j 1)
+    times=()
+    for i in $(seq "$RUNS"); do
+        t0=$(now)
+        "$ANSHU" scan "$CORPUS" --format json -o /dev/null -q --no-catalog "${extra[@]}"
+        t1=$(now)
+        t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        times+=("$t")
+        echo "  threads $j, run $i: ${t} s  $(mbps "$BYTES" "$t") MB/s"
+    done
+    read -r best med < <(stats "${times[@]}")
+    eval "A2_${j}_MED=$(mbps "$BYTES" "$med")"
+done
 
 # ---- (b) ripgrep, same regexes, same bytes ----------------------------------------------------
 if [ "${BENCH_SKIP_RG:-0}" != 1 ]; then
@@ -183,6 +201,7 @@ fi
 hdr "summary"
 say "source $REV; corpus: $BYTES bytes (gen_corpus.py --size $SIZE), $(nproc) cores"
 say "(a) anshu scan_text, 1 thread, all types: best $A_BEST MB/s, median $A_MED MB/s (goal >= 150)"
+say "(a2) anshu binary, whole run (start-up, read, decode, scan, report): median $A2_1_MED MB/s on 1 thread, $A2_all_MED MB/s on $(nproc)"
 if [ -n "${RG_MED:-}" ]; then
     say "(b) ripgrep --count-matches, same $(wc -l < "$DATA/patterns.txt") regexes: best $RG_BEST MB/s, median $RG_MED MB/s"
     say "    ratio anshu/rg (median/median): $(ratio "$A_MED" "$RG_MED") (goal >= 0.5)"

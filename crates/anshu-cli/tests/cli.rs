@@ -435,3 +435,71 @@ fn shared_samples_meet_the_bar() {
     }
     assert!(checked > 100, "{checked}");
 }
+
+/// A log of several text chunks is scanned in parallel chunk by chunk; the report must be the
+/// one a single thread gives, with lines and offsets that point at the values.
+#[test]
+fn a_large_log_scans_the_same_on_one_thread_and_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("big.log");
+    let mut text = String::with_capacity(11 << 20);
+    let mut i = 0u64;
+    // Over two 4 MB chunks, so that three workers each get one.
+    while text.len() < 10 << 20 {
+        if i % 50 == 7 {
+            text.push_str(&format!(
+                "2025-03-01 12:00:{:02} WARN 客户来电，手机139{:08}，邮箱u{i}@example.com\n",
+                i % 60,
+                (i * 7919) % 100_000_000
+            ));
+        } else {
+            text.push_str(&format!(
+                "2025-03-01 12:00:{:02} INFO GET /api/v1/items?page={i} status=200 bytes={}\n",
+                i % 60,
+                i * 31 % 9973
+            ));
+        }
+        i += 1;
+    }
+    std::fs::write(&log, &text).unwrap();
+    let run = |threads: &str| {
+        let (out, r) = json_report(&[
+            "scan",
+            log.to_str().unwrap(),
+            "--format",
+            "json",
+            "--show-values",
+            "--max-findings-per-file",
+            "100000",
+            "-j",
+            threads,
+            "--no-catalog",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        r["text_findings"].as_array().unwrap().clone()
+    };
+    let one = run("1");
+    let many = run("3");
+    let lines = text.lines().filter(|l| l.contains("WARN")).count();
+    assert_eq!(
+        one.len(),
+        2 * lines,
+        "a mobile and an e-mail on every WARN line"
+    );
+    assert_eq!(one, many);
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(k, _)| k + 1))
+        .collect();
+    for f in &one {
+        let off = f["offset"].as_u64().unwrap() as usize;
+        let value = f["text"].as_str().unwrap();
+        assert_eq!(&text[off..off + value.len()], value);
+        let line = f["line"].as_u64().unwrap() as usize;
+        assert!(starts[line - 1] <= off && off < starts[line], "{f}");
+    }
+}

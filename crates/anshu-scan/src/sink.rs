@@ -6,7 +6,8 @@ use anshu_classify::{Decision, RulePack};
 use anshu_detect::mask::mask_for_display;
 use anshu_detect::{ColumnProfile, Detector, Evidence, Scratch, Span, ValueMatch};
 use anshu_report as report;
-use anshu_source::Sink;
+use anshu_source::{Sink, TextChunk};
+use rayon::prelude::*;
 
 use crate::people::{Distinct, IDENTIFIERS};
 use crate::{FileOutcome, ScanOptions, TablePeople};
@@ -341,6 +342,50 @@ fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
 }
 
+impl ScanSink<'_> {
+    /// Turns one chunk's spans into findings: line numbers, masking, per-type counts.
+    fn record_spans(&mut self, chunk: &str, first_line: u64, offset: u64, spans: &[Span]) {
+        let bytes = chunk.as_bytes();
+        let mut line = first_line;
+        let mut cursor = 0usize;
+        for s in spans {
+            let info = self.det.type_info(s.ty);
+            // Counted by reference: most findings are of a type already seen.
+            match self.by_type.get_mut(&info.id) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_type.insert(info.id.clone(), 1);
+                }
+            }
+            self.out.file.text_findings += 1;
+            if self.out.text_findings.len() >= self.opts.max_text_findings {
+                self.out.file.text_findings_omitted += 1;
+                continue;
+            }
+            // Lines are counted only up to findings that are kept: once the cap is reached no
+            // later finding needs one.
+            line += memchr::memchr_iter(b'\n', &bytes[cursor..s.start]).count() as u64;
+            cursor = s.start;
+            let raw = &chunk[s.start..s.end];
+            let text = if self.opts.show_values {
+                raw.to_owned()
+            } else {
+                mask_for_display(&info.id, raw)
+            };
+            self.out.text_findings.push(report::TextFinding {
+                source: self.source.to_owned(),
+                type_id: info.id.clone(),
+                text,
+                masked: !self.opts.show_values,
+                line,
+                offset: offset + s.start as u64,
+                length: (s.end - s.start) as u64,
+                confidence: round2(s.confidence),
+            });
+        }
+    }
+}
+
 impl Sink for ScanSink<'_> {
     fn begin_table(&mut self, name: &str) {
         self.close_table();
@@ -433,40 +478,37 @@ impl Sink for ScanSink<'_> {
     }
 
     fn text(&mut self, chunk: &str, first_line: u64, offset: u64) {
-        self.spans.clear();
-        self.det.scan_text(chunk, &mut self.spans);
-        let bytes = chunk.as_bytes();
-        let mut line = first_line;
-        let mut cursor = 0usize;
-        for s in &self.spans {
-            line += bytes[cursor..s.start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            cursor = s.start;
-            let info = self.det.type_info(s.ty);
-            *self.by_type.entry(info.id.clone()).or_insert(0) += 1;
-            self.out.file.text_findings += 1;
-            if self.out.text_findings.len() >= self.opts.max_text_findings {
-                self.out.file.text_findings_omitted += 1;
-                continue;
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        self.det.scan_text(chunk, &mut spans);
+        self.record_spans(chunk, first_line, offset, &spans);
+        self.spans = spans;
+    }
+
+    fn text_batch(&self) -> usize {
+        rayon::current_num_threads()
+    }
+
+    fn texts(&mut self, chunks: &[TextChunk<'_>]) {
+        if chunks.len() < 2 {
+            for c in chunks {
+                self.text(c.text, c.first_line, c.offset);
             }
-            let raw = &chunk[s.start..s.end];
-            let text = if self.opts.show_values {
-                raw.to_owned()
-            } else {
-                mask_for_display(&info.id, raw)
-            };
-            self.out.text_findings.push(report::TextFinding {
-                source: self.source.to_owned(),
-                type_id: info.id.clone(),
-                text,
-                masked: !self.opts.show_values,
-                line,
-                offset: offset + s.start as u64,
-                length: (s.end - s.start) as u64,
-                confidence: round2(s.confidence),
-            });
+            return;
+        }
+        // Chunks are scanned in parallel and recorded in order, so the report is the same as a
+        // scan on one thread.
+        let det = self.det;
+        let found: Vec<Vec<Span>> = chunks
+            .par_iter()
+            .map(|c| {
+                let mut spans = Vec::new();
+                det.scan_text(c.text, &mut spans);
+                spans
+            })
+            .collect();
+        for (c, spans) in chunks.iter().zip(&found) {
+            self.record_spans(c.text, c.first_line, c.offset, spans);
         }
     }
 

@@ -144,6 +144,26 @@ impl DecodingReader {
         if self.done {
             return Ok(());
         }
+        // Room for everything the raw buffer can decode to, so one call takes all of it.
+        let cap = self
+            .decoder
+            .max_utf8_buffer_length_without_replacement(self.raw.len())
+            .unwrap_or(self.raw.len() * 3 + 16)
+            .max(MIN_DST);
+        let mut out = std::mem::take(&mut self.out);
+        out.resize(cap, 0);
+        let n = self.decode_into(&mut out);
+        out.truncate(*n.as_ref().unwrap_or(&0));
+        self.out = out;
+        n.map(|_| ())
+    }
+
+    /// Decodes into `dst` (at least [`MIN_DST`] bytes) until something is written or the input
+    /// ends; returns how many bytes were written, always whole characters.
+    fn decode_into(&mut self, dst: &mut [u8]) -> io::Result<usize> {
+        if self.done {
+            return Ok(0);
+        }
         loop {
             if self.raw_start == self.raw_end && !self.eof {
                 self.raw_start = 0;
@@ -156,21 +176,14 @@ impl DecodingReader {
                 }
             }
             let src = &self.raw[self.raw_start..self.raw_end];
-            let cap = self
-                .decoder
-                .max_utf8_buffer_length_without_replacement(src.len())
-                .unwrap_or(src.len() * 3 + 16)
-                .max(16);
-            let old = self.out.len();
-            self.out.resize(old + cap, 0);
-            let (res, read, written) = self.decoder.decode_to_utf8_without_replacement(
-                src,
-                &mut self.out[old..],
-                self.eof,
-            );
-            self.out.truncate(old + written);
+            // Leave room for one replacement character after what the decoder writes.
+            let room = dst.len() - REPLACEMENT.len();
+            let (res, read, written) =
+                self.decoder
+                    .decode_to_utf8_without_replacement(src, &mut dst[..room], self.eof);
             let consumed_before = self.report.borrow().bytes;
             self.raw_start += read;
+            let mut n = written;
             {
                 let mut rep = self.report.borrow_mut();
                 rep.bytes += read as u64;
@@ -183,7 +196,8 @@ impl DecodingReader {
                 }
             }
             if let DecoderResult::Malformed(_, _) = res {
-                self.out.extend_from_slice("\u{FFFD}".as_bytes());
+                dst[n..n + REPLACEMENT.len()].copy_from_slice(REPLACEMENT);
+                n += REPLACEMENT.len();
             }
             if self.eof
                 && self.raw_start == self.raw_end
@@ -191,16 +205,27 @@ impl DecodingReader {
             {
                 self.done = true;
             }
-            if !self.out.is_empty() || self.done {
-                return Ok(());
+            if n > 0 || self.done {
+                return Ok(n);
             }
         }
     }
 }
 
+/// U+FFFD in UTF-8, written where the input held an invalid sequence.
+const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
+/// The least room `decode_into` is given: a replacement character and the longest character.
+const MIN_DST: usize = 16;
+/// Reads at least this long are decoded straight into the caller's buffer.
+const DIRECT: usize = 1 << 16;
+
 impl Read for DecodingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.out_pos == self.out.len() {
+            // A large read skips the intermediate buffer: text is read in megabytes.
+            if buf.len() >= DIRECT {
+                return self.decode_into(buf);
+            }
             self.fill()?;
             if self.out.is_empty() {
                 return Ok(0);
@@ -257,6 +282,48 @@ mod tests {
         assert_eq!(s, "abc\u{FFFD}def");
         assert_eq!(r.malformed, 1);
         assert_eq!(r.first_malformed_at, 3);
+    }
+
+    /// Reads of a few bytes go through the decoder's own buffer, reads of megabytes straight
+    /// into the caller's: both give the same text and the same count of damaged bytes.
+    #[test]
+    fn small_and_large_reads_agree() {
+        let line = "客户张三的手机号是13800138000。\n";
+        let text = line.repeat(30_000);
+        let mut gbk = GB18030.encode(&text).0.into_owned();
+        for at in [5usize, 70_001, 200_003, 500_000] {
+            gbk[at] = 0xFF;
+        }
+        let read_with = |size: usize| {
+            let (mut r, _) =
+                decoding_reader(Box::new(io::Cursor::new(gbk.clone())), Some(GB18030)).unwrap();
+            let rep = r.report();
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; size];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            let rep = rep.borrow().clone();
+            (
+                String::from_utf8(out).unwrap(),
+                rep.malformed,
+                rep.first_malformed_at,
+            )
+        };
+        let small = read_with(7);
+        let large = read_with(1 << 20);
+        assert_eq!(small, large);
+        // A damaged lead byte can leave its trail byte damaged too: at least one each.
+        assert!(small.1 >= 4, "{} malformed", small.1);
+        // Byte 5 is the trail byte of 张 (D5 C5): the damaged sequence starts at its lead.
+        assert_eq!(small.2, 4);
+        // And the text is what encoding_rs makes of the whole input at once.
+        let (whole, _) = GB18030.decode_without_bom_handling(&gbk);
+        assert_eq!(small.0, whole);
     }
 
     #[test]

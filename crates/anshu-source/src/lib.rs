@@ -46,8 +46,31 @@ pub trait Sink {
     /// A chunk of text whose first byte is at `offset` in the decoded document and on line
     /// `first_line` (1-based).
     fn text(&mut self, chunk: &str, first_line: u64, offset: u64);
+    /// How many text chunks the sink takes at once in [`Sink::texts`]. A sink that scans chunks
+    /// in parallel asks for one per worker; readers then read that many ahead. Chunk boundaries
+    /// stay the same whatever the answer.
+    fn text_batch(&self) -> usize {
+        1
+    }
+    /// Consecutive chunks of one document, in order. The default hands them to [`Sink::text`]
+    /// one by one.
+    fn texts(&mut self, chunks: &[TextChunk<'_>]) {
+        for c in chunks {
+            self.text(c.text, c.first_line, c.offset);
+        }
+    }
     /// A recoverable problem (a malformed row, replaced bytes); reading goes on.
     fn warning(&mut self, message: String);
+}
+
+/// A chunk of a document's text, ending at a line boundary.
+#[derive(Debug, Clone, Copy)]
+pub struct TextChunk<'a> {
+    pub text: &'a str,
+    /// The 1-based line of the chunk's first byte.
+    pub first_line: u64,
+    /// The decoded byte offset of the chunk's first byte in its document.
+    pub offset: u64,
 }
 
 /// Whether the first row of a delimited file is a header.
