@@ -503,3 +503,62 @@ fn a_large_log_scans_the_same_on_one_thread_and_many() {
         assert!(starts[line - 1] <= off && off < starts[line], "{f}");
     }
 }
+
+/// `--full` observes a table's cells in parallel runs merged in order: the columns, their types,
+/// ratios, confidences and examples must be the ones a single thread finds.
+#[test]
+fn a_full_table_scan_is_the_same_on_one_thread_and_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("people.csv");
+    let mut text = String::from("编号,姓名,手机,证件,邮箱,备注\n");
+    // More cells than one batch (65,536), so that batches and runs within them both split.
+    for i in 0..12_000u32 {
+        let id = with_resident_check(&format!(
+            "3301061{:03}{:02}{:02}{:03}",
+            950 + i % 50,
+            1 + i % 12,
+            1 + i % 28,
+            i % 1000
+        ));
+        let memo = match i % 7 {
+            0 => format!("备用电话139{:08}", i * 13),
+            3 => format!("寄到杭州市西湖区文三路{}号", i % 500),
+            _ => "无".to_owned(),
+        };
+        text.push_str(&format!(
+            "{i},{}{},138{:08},{id},user{i}@example.com,{memo}\n",
+            ["王", "李", "张", "刘"][i as usize % 4],
+            ["伟", "芳", "娜", "敏", "静"][i as usize % 5],
+            i * 7
+        ));
+    }
+    std::fs::write(&csv, &text).unwrap();
+    let run = |threads: &str| {
+        let (out, mut r) = json_report(&[
+            "scan",
+            csv.to_str().unwrap(),
+            "--format",
+            "json",
+            "--full",
+            "--show-values",
+            "-j",
+            threads,
+            "--no-catalog",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        r["columns"].take()
+    };
+    let one = run("1");
+    let many = run("3");
+    assert_eq!(one, many);
+    let types = |c: &str| types_of(&serde_json::json!({ "columns": one.clone() }), c);
+    assert_eq!(types("手机"), ["cn_mobile"]);
+    assert_eq!(types("证件"), ["cn_resident_id"]);
+    assert_eq!(types("邮箱"), ["email"]);
+    assert!(types("备注").contains(&"cn_mobile".to_owned()), "{one}");
+}

@@ -24,6 +24,9 @@ pub struct ColumnProfile {
     examples: Vec<(TypeIdx, String)>,
 }
 
+/// Examples kept per column.
+const EXAMPLES: usize = 16;
+
 #[derive(Debug, Clone, Copy, Default)]
 struct Stat {
     count: u64,
@@ -74,8 +77,41 @@ impl ColumnProfile {
         stats[i].conf_sum += f64::from(conf);
     }
 
+    /// Adds the values `later` observed, which came after this profile's: the result is the
+    /// profile of all of them in that order, so a column can be observed in runs on several
+    /// threads. Confidences are summed in `f64`, which holds the sum of millions of `f32`
+    /// confidences exactly, so the grouping does not change it. Examples stay the first of each
+    /// type: if this profile keeps `m` of them, `later`'s first [`EXAMPLES`] include at least
+    /// `EXAMPLES - m` new types, in the order a single profile would have met them.
+    pub fn merge(&mut self, later: &ColumnProfile) {
+        self.observed += later.observed;
+        self.non_empty += later.non_empty;
+        self.unmatched += later.unmatched;
+        for (stats, more) in [
+            (&mut self.whole, &later.whole),
+            (&mut self.spans, &later.spans),
+        ] {
+            if stats.len() < more.len() {
+                stats.resize(more.len(), Stat::default());
+            }
+            for (a, b) in stats.iter_mut().zip(more) {
+                a.count += b.count;
+                a.conf_sum += b.conf_sum;
+            }
+        }
+        if self.strong.len() < later.strong.len() {
+            self.strong.resize(later.strong.len(), 0);
+        }
+        for (a, b) in self.strong.iter_mut().zip(&later.strong) {
+            *a += b;
+        }
+        for (ty, v) in &later.examples {
+            self.remember(*ty, v);
+        }
+    }
+
     fn remember(&mut self, ty: TypeIdx, value: &str) {
-        if self.examples.len() < 16 && !self.examples.iter().any(|(t, _)| *t == ty) {
+        if self.examples.len() < EXAMPLES && !self.examples.iter().any(|(t, _)| *t == ty) {
             let v: String = value.chars().take(200).collect();
             self.examples.push((ty, v));
         }
@@ -389,5 +425,119 @@ mod tests {
         let mut got = decide(&d, "memo", &v);
         got.sort();
         assert_eq!(got, ["cn_mobile", "cn_resident_id", "email"]);
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rules::RuleSet;
+    use crate::validate::Date;
+    use crate::DetectorOptions;
+
+    /// Values of many types, look-alikes, free text and blanks, so that a column can hold more
+    /// than [`EXAMPLES`] types and every statistic moves.
+    const VALUES: &[&str] = &[
+        "13800138000",
+        "+86 139-1234-5678",
+        "11010519491231002X",
+        "110105194912310021",
+        "zhang.wei@example.com",
+        "6222021234567890128",
+        "1HGCM82633A004352",
+        "490154203237518",
+        "0755-26543210",
+        "深圳市腾讯计算机系统有限公司",
+        "39.9042,116.4074",
+        "C12345678",
+        "192.168.1.20",
+        "2001:db8::1",
+        "00:1A:2B:3C:4D:5E",
+        "京A12345",
+        "LSVAU2180N2183294",
+        "91350100M000100Y43",
+        "E12345678",
+        "010-12345678",
+        "北京市朝阳区建国路88号",
+        "张伟",
+        "男",
+        "汉族",
+        "1990-01-02",
+        "客户李娜的手机13912345678，邮箱li.na@example.com",
+        "订单号20240101000012345678",
+        "d41d8cd98f00b204e9800998ecf8427e",
+        "",
+        "   ",
+        "备注：无",
+    ];
+
+    /// One detector for every case: compiling it is most of a case's time.
+    fn det() -> &'static Detector {
+        static DET: std::sync::OnceLock<Detector> = std::sync::OnceLock::new();
+        DET.get_or_init(|| {
+            Detector::new(
+                &RuleSet::builtin(),
+                DetectorOptions {
+                    today: Date::new(2026, 11, 22),
+                    min_confidence: 0.5,
+                },
+            )
+            .unwrap()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// Observing a column in consecutive runs on their own and merging them in order gives
+        /// the profile of observing it in one go: counts, confidences, examples, decisions.
+        #[test]
+        fn merged_runs_equal_one_profile(
+            picks in proptest::collection::vec(0..VALUES.len(), 0..120),
+            cuts in proptest::collection::vec(0usize..120, 0..4),
+        ) {
+            let d = det();
+            let values: Vec<&str> = picks.iter().map(|&i| VALUES[i]).collect();
+            let mut scratch = Scratch::default();
+            let mut one = ColumnProfile::new();
+            for v in &values {
+                one.observe(d, v, &mut scratch);
+            }
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(values.len())).collect();
+            cuts.push(values.len());
+            cuts.sort_unstable();
+            let mut merged = ColumnProfile::new();
+            let mut start = 0;
+            for end in cuts {
+                let mut part = ColumnProfile::new();
+                for v in &values[start..end] {
+                    part.observe(d, v, &mut scratch);
+                }
+                merged.merge(&part);
+                start = end;
+            }
+            prop_assert_eq!(format!("{one:?}"), format!("{merged:?}"));
+            prop_assert_eq!(one.decide(d, "字段"), merged.decide(d, "字段"));
+        }
+    }
+
+    #[test]
+    fn the_values_hold_more_kinds_than_examples_kept() {
+        let d = det();
+        let mut scratch = Scratch::default();
+        let mut kinds: Vec<&str> = Vec::new();
+        for v in VALUES {
+            let mut p = ColumnProfile::new();
+            p.observe(d, v, &mut scratch);
+            for (t, _) in &p.examples {
+                let id = d.type_info(*t).id.as_str();
+                if !kinds.contains(&id) {
+                    kinds.push(id);
+                }
+            }
+        }
+        // More kinds than a column keeps examples of: the property test above crosses the cap.
+        assert!(kinds.len() > EXAMPLES, "{kinds:?}");
     }
 }

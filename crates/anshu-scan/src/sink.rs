@@ -41,12 +41,22 @@ fn seed(s: &str) -> u64 {
     })
 }
 
+/// Cells read ahead in full mode before they are observed in parallel: enough that each worker
+/// gets tens of thousands of values, and at most about 8 MB of text however long the values.
+const FULL_BATCH_CELLS: usize = 1 << 16;
+const FULL_BATCH_BYTES: usize = 8 << 20;
+
 struct Table {
     name: String,
     columns: Vec<String>,
     rows: u64,
     /// Full mode: profiles fed row by row.
     profiles: Vec<ColumnProfile>,
+    /// Full mode: cells waiting to be observed, a batch at a time on all workers, as
+    /// (column, start, end) in `pending_text`: one buffer, so that holding a cell allocates
+    /// nothing.
+    pending: Vec<(usize, usize, usize)>,
+    pending_text: String,
     /// Sample mode: a uniform reservoir of rows.
     reservoir: Vec<Vec<(usize, String)>>,
     rng: SplitMix,
@@ -157,10 +167,49 @@ impl<'a> ScanSink<'a> {
         t.counters = Some(counters);
     }
 
+    /// Observes the rows waiting in full mode: consecutive runs of them on each worker, each
+    /// into profiles of its own, merged in row order, so that the profiles are the ones a
+    /// single thread builds.
+    fn observe_pending(det: &Detector, t: &mut Table) {
+        if t.pending.is_empty() {
+            return;
+        }
+        let columns = t.profiles.len();
+        let per = t
+            .pending
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1));
+        let text = t.pending_text.as_str();
+        // Each column's values keep their order within a run and runs are merged in order, so
+        // a run may end anywhere, even inside a row.
+        let parts: Vec<Vec<ColumnProfile>> = t
+            .pending
+            .par_chunks(per.max(1))
+            .map(|cells| {
+                let mut profiles = vec![ColumnProfile::new(); columns];
+                let mut scratch = Scratch::default();
+                for &(c, start, end) in cells {
+                    if let (Some(p), Some(v)) = (profiles.get_mut(c), text.get(start..end)) {
+                        p.observe(det, v, &mut scratch);
+                    }
+                }
+                profiles
+            })
+            .collect();
+        for part in &parts {
+            for (p, q) in t.profiles.iter_mut().zip(part) {
+                p.merge(q);
+            }
+        }
+        t.pending.clear();
+        t.pending_text.clear();
+    }
+
     fn close_table(&mut self) {
         let Some(mut t) = self.table.take() else {
             return;
         };
+        Self::observe_pending(self.det, &mut t);
         if t.counters.is_none() {
             Self::choose_counters(self.det, &mut self.values, &mut t, self.opts.full);
         }
@@ -394,6 +443,8 @@ impl Sink for ScanSink<'_> {
             columns: Vec::new(),
             rows: 0,
             profiles: Vec::new(),
+            pending: Vec::new(),
+            pending_text: String::new(),
             reservoir: Vec::new(),
             rng: SplitMix(seed(name) ^ seed(self.source)),
             probe: Vec::new(),
@@ -446,9 +497,20 @@ impl Sink for ScanSink<'_> {
             }
         }
         if self.opts.full {
-            for (c, v) in cells {
-                if let Some(p) = t.profiles.get_mut(*c) {
-                    p.observe(self.det, v, &mut self.scratch);
+            if rayon::current_num_threads() < 2 {
+                for (c, v) in cells {
+                    if let Some(p) = t.profiles.get_mut(*c) {
+                        p.observe(self.det, v, &mut self.scratch);
+                    }
+                }
+            } else {
+                for (c, v) in cells {
+                    let start = t.pending_text.len();
+                    t.pending_text.push_str(v);
+                    t.pending.push((*c, start, t.pending_text.len()));
+                }
+                if t.pending.len() >= FULL_BATCH_CELLS || t.pending_text.len() >= FULL_BATCH_BYTES {
+                    Self::observe_pending(self.det, t);
                 }
             }
             return;
