@@ -31,6 +31,8 @@ RESULTS=$DATA/results.txt
 say() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
 hdr() { printf '\n== %s\n' "$*"; }
 now() { date +%s.%N; }
+# seconds since $1 (a `now` reading), with $2 decimals (default 3)
+elapsed() { awk -v a="$1" -v b="$(now)" -v d="${2:-3}" 'BEGIN { printf "%.*f", d, b - a }'; }
 # median and best (minimum) of seconds given as arguments
 stats() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {printf "%.3f %.3f\n", a[1], a[int((NR+1)/2)]}'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
@@ -88,8 +90,7 @@ for j in 1 all; do
     for i in $(seq "$RUNS"); do
         t0=$(now)
         "$ANSHU" scan "$CORPUS" --format json -o /dev/null -q --no-catalog "${extra[@]}"
-        t1=$(now)
-        t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        t=$(elapsed "$t0")
         times+=("$t")
         echo "  threads $j, run $i: ${t} s  $(mbps "$BYTES" "$t") MB/s"
     done
@@ -104,8 +105,7 @@ if [ "${BENCH_SKIP_RG:-0}" != 1 ]; then
     for i in $(seq "$RUNS"); do
         t0=$(now)
         n=$(rg --count-matches -f "$DATA/patterns-rg.txt" "$CORPUS" || true)
-        t1=$(now)
-        t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        t=$(elapsed "$t0")
         times+=("$t")
         echo "  run $i: ${t} s  $(mbps "$BYTES" "$t") MB/s  ($n matches)"
     done
@@ -114,8 +114,7 @@ if [ "${BENCH_SKIP_RG:-0}" != 1 ]; then
     RG_MED=$(mbps "$BYTES" "$RG_MED_S")
     t0=$(now)
     nl=$(rg -c -f "$DATA/patterns-rg.txt" "$CORPUS" || true)
-    t1=$(now)
-    RG_C_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    RG_C_S=$(elapsed "$t0")
     echo "  rg -c (matching lines only, stops at the first match of a line): ${RG_C_S} s  $(mbps "$BYTES" "$RG_C_S") MB/s  ($nl lines)"
 fi
 
@@ -164,8 +163,7 @@ PY
     for i in $(seq "$RUNS"); do
         t0=$(now)
         "$ANSHU" scan "$SLICE" --format json -o /dev/null -q
-        t1=$(now)
-        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+        times+=("$(elapsed "$t0" 4)")
     done
     read -r C_BIN_S _ < <(stats "${times[@]}")
     echo "    best of $RUNS: ${C_BIN_S} s (process start, rule compile, read, scan, report)"

@@ -62,6 +62,27 @@ fn json_report(args: &[&str]) -> (Output, Value) {
     (out, v)
 }
 
+/// A scan of `path` with `-j threads` and `args` that must succeed, as a JSON report.
+fn scan_on_threads(path: &Path, threads: &str, args: &[&str]) -> Value {
+    let mut all = vec![
+        "scan",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-catalog",
+    ];
+    all.extend_from_slice(&["-j", threads]);
+    all.extend_from_slice(args);
+    let (out, r) = json_report(&all);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    r
+}
+
 fn types_of(report: &Value, column: &str) -> Vec<String> {
     report["columns"]
         .as_array()
@@ -463,23 +484,10 @@ fn a_large_log_scans_the_same_on_one_thread_and_many() {
     }
     std::fs::write(&log, &text).unwrap();
     let run = |threads: &str| {
-        let (out, r) = json_report(&[
-            "scan",
-            log.to_str().unwrap(),
-            "--format",
-            "json",
-            "--show-values",
-            "--max-findings-per-file",
-            "100000",
-            "-j",
+        let r = scan_on_threads(
+            &log,
             threads,
-            "--no-catalog",
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            &["--show-values", "--max-findings-per-file", "100000"],
         );
         r["text_findings"].as_array().unwrap().clone()
     };
@@ -534,23 +542,7 @@ fn a_full_table_scan_is_the_same_on_one_thread_and_many() {
     }
     std::fs::write(&csv, &text).unwrap();
     let run = |threads: &str| {
-        let (out, mut r) = json_report(&[
-            "scan",
-            csv.to_str().unwrap(),
-            "--format",
-            "json",
-            "--full",
-            "--show-values",
-            "-j",
-            threads,
-            "--no-catalog",
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut r = scan_on_threads(&csv, threads, &["--full", "--show-values"]);
         r["columns"].take()
     };
     let one = run("1");

@@ -301,20 +301,26 @@ impl ColumnProfile {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::rules::RuleSet;
     use crate::validate::Date;
     use crate::DetectorOptions;
 
-    fn det() -> Detector {
-        Detector::new(
-            &RuleSet::builtin(),
-            DetectorOptions {
-                today: Date::new(2026, 11, 22),
-                min_confidence: 0.5,
-            },
-        )
-        .unwrap()
+    /// One detector for every test and property case: compiling it is most of their time.
+    fn det() -> &'static Detector {
+        static DET: std::sync::OnceLock<Detector> = std::sync::OnceLock::new();
+        DET.get_or_init(|| {
+            Detector::new(
+                &RuleSet::builtin(),
+                DetectorOptions {
+                    today: Date::new(2026, 11, 22),
+                    min_confidence: 0.5,
+                },
+            )
+            .unwrap()
+        })
     }
 
     fn decide(d: &Detector, header: &str, values: &[&str]) -> Vec<String> {
@@ -333,21 +339,21 @@ mod tests {
     fn opaque_header_decided_by_values() {
         let d = det();
         let v = ["13800138000", "13912345678", "", "18612345678"];
-        assert_eq!(decide(&d, "c7", &v), ["cn_mobile"]);
+        assert_eq!(decide(d, "c7", &v), ["cn_mobile"]);
     }
 
     #[test]
     fn header_only_types_need_the_header() {
         let d = det();
         let v = ["M", "F", "F", "M", "M", "F"];
-        assert_eq!(decide(&d, "xb", &v), ["gender"]);
-        assert!(decide(&d, "flag", &v).is_empty());
+        assert_eq!(decide(d, "xb", &v), ["gender"]);
+        assert!(decide(d, "flag", &v).is_empty());
         // 男/女 are unambiguous: an opaque header is enough with enough values.
         let v = ["男", "女", "女", "男", "男", "女"];
-        assert_eq!(decide(&d, "c3", &v), ["gender"]);
-        assert!(decide(&d, "c3", &v[..3]).is_empty());
+        assert_eq!(decide(d, "c3", &v), ["gender"]);
+        assert!(decide(d, "c3", &v[..3]).is_empty());
         let e = ["汉族", "土家族", "回族"];
-        assert_eq!(decide(&d, "民族", &e), ["ethnicity"]);
+        assert_eq!(decide(d, "民族", &e), ["ethnicity"]);
     }
 
     #[test]
@@ -375,7 +381,7 @@ mod tests {
             v.push(format!("C{}", rng.digits(8)));
         }
         let refs: Vec<&str> = v.iter().map(String::as_str).collect();
-        let got = decide(&d, "c3", &refs);
+        let got = decide(d, "c3", &refs);
         for ty in ["cn_resident_id", "cn_passport", "cn_hk_macau_permit"] {
             assert!(got.iter().any(|t| t == ty), "{ty} missing: {got:?}");
         }
@@ -386,9 +392,9 @@ mod tests {
         ]);
         noise.extend(["K-1", "L-2", "M-3", "N-4", "O-5", "P-6"]);
         assert!(
-            decide(&d, "c3", &noise).is_empty(),
+            decide(d, "c3", &noise).is_empty(),
             "{:?}",
-            decide(&d, "c3", &noise)
+            decide(d, "c3", &noise)
         );
     }
 
@@ -408,7 +414,7 @@ mod tests {
             "13345678901",
             "72345678901",
         ];
-        assert!(decide(&d, "serial", &v).is_empty());
+        assert!(decide(d, "serial", &v).is_empty());
     }
 
     #[test]
@@ -422,20 +428,10 @@ mod tests {
             "实名认证证件11010519491231002X",
             "改派至电话19291760212",
         ];
-        let mut got = decide(&d, "memo", &v);
+        let mut got = decide(d, "memo", &v);
         got.sort();
         assert_eq!(got, ["cn_mobile", "cn_resident_id", "email"]);
     }
-}
-
-#[cfg(test)]
-mod merge_tests {
-    use proptest::prelude::*;
-
-    use super::*;
-    use crate::rules::RuleSet;
-    use crate::validate::Date;
-    use crate::DetectorOptions;
 
     /// Values of many types, look-alikes, free text and blanks, so that a column can hold more
     /// than [`EXAMPLES`] types and every statistic moves.
@@ -472,21 +468,6 @@ mod merge_tests {
         "   ",
         "备注：无",
     ];
-
-    /// One detector for every case: compiling it is most of a case's time.
-    fn det() -> &'static Detector {
-        static DET: std::sync::OnceLock<Detector> = std::sync::OnceLock::new();
-        DET.get_or_init(|| {
-            Detector::new(
-                &RuleSet::builtin(),
-                DetectorOptions {
-                    today: Date::new(2026, 11, 22),
-                    min_confidence: 0.5,
-                },
-            )
-            .unwrap()
-        })
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]

@@ -152,10 +152,11 @@ impl DecodingReader {
             .max(MIN_DST);
         let mut out = std::mem::take(&mut self.out);
         out.resize(cap, 0);
-        let n = self.decode_into(&mut out);
-        out.truncate(*n.as_ref().unwrap_or(&0));
+        let written = self.decode_into(&mut out);
+        // On an error nothing decoded is kept, as before: the caller sees the error.
+        out.truncate(written.as_ref().copied().unwrap_or(0));
         self.out = out;
-        n.map(|_| ())
+        written.map(drop)
     }
 
     /// Decodes into `dst` (at least [`MIN_DST`] bytes) until something is written or the input
